@@ -1,0 +1,110 @@
+// permessage-deflate data path (RFC 7692 §7.2), synchronous so the sans-IO core stays synchronous.
+// Node has no public synchronous zlib stream, so context takeover is carried explicitly: each
+// message is (de)compressed one-shot with the previous window of uncompressed data as the zlib
+// preset dictionary, which is exactly the history an LZ77 back-reference may reach.
+
+import zlib from 'node:zlib';
+import type { DeflateParams } from './deflate-params.ts';
+
+/** RFC 7692 §7.2.2: the empty stored block a sender strips and a receiver appends. */
+const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+export class InflateLimitError extends Error {
+  override name = 'InflateLimitError';
+}
+
+export class InflateDataError extends Error {
+  override name = 'InflateDataError';
+}
+
+/** The last `size` bytes of uncompressed history, updated after each message. */
+class Window {
+  private bytes: Uint8Array = EMPTY;
+  private readonly size: number;
+
+  constructor(bits: number) {
+    this.size = 1 << bits;
+  }
+
+  get dictionary(): Uint8Array | undefined {
+    return this.bytes.length > 0 ? this.bytes : undefined;
+  }
+
+  append(message: Uint8Array): void {
+    if (message.length >= this.size) {
+      this.bytes = message.slice(message.length - this.size);
+    } else if (message.length > 0) {
+      const keep = Math.min(this.bytes.length, this.size - message.length);
+      const next = Buffer.allocUnsafe(keep + message.length);
+      next.set(this.bytes.subarray(this.bytes.length - keep), 0);
+      next.set(message, keep);
+      this.bytes = next;
+    }
+  }
+}
+
+/** Compression for one connection, from one side's point of view. */
+export class PerMessageDeflate {
+  readonly params: DeflateParams;
+  private readonly ownWindowBits: number;
+  /** Null when that direction uses no context takeover. */
+  private readonly sent: Window | null;
+  private readonly received: Window | null;
+  private readonly level: number;
+
+  constructor(params: DeflateParams, role: 'client' | 'server', level = zlib.constants.Z_DEFAULT_COMPRESSION) {
+    this.params = params;
+    const client = role === 'client';
+    const ownNoContext = client ? params.clientNoContextTakeover : params.serverNoContextTakeover;
+    const peerNoContext = client ? params.serverNoContextTakeover : params.clientNoContextTakeover;
+    this.ownWindowBits = client ? params.clientMaxWindowBits : params.serverMaxWindowBits;
+    const peerWindowBits = client ? params.serverMaxWindowBits : params.clientMaxWindowBits;
+    this.sent = ownNoContext ? null : new Window(this.ownWindowBits);
+    this.received = peerNoContext ? null : new Window(peerWindowBits);
+    this.level = level;
+  }
+
+  /**
+   * False when outgoing messages must go uncompressed: zlib cannot deflate with an 8-bit window
+   * (it silently uses 9), and RFC 7692 lets any message be sent uncompressed.
+   */
+  get canCompress(): boolean {
+    return this.ownWindowBits > 8;
+  }
+
+  /** Inflates a whole compressed message (the frames' payloads joined); past `maxOutput`, InflateLimitError. */
+  inflate(compressed: Uint8Array, maxOutput: number): Uint8Array {
+    let out: Uint8Array;
+    try {
+      out = zlib.inflateRawSync(Buffer.concat([compressed, TAIL]), {
+        // The largest window decodes anything a smaller window produced.
+        windowBits: 15,
+        dictionary: this.received?.dictionary,
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        maxOutputLength: Math.max(1, maxOutput),
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new InflateLimitError(`the message inflates past ${maxOutput} bytes`);
+      }
+      throw new InflateDataError((err as Error).message);
+    }
+    if (out.length > maxOutput) throw new InflateLimitError(`the message inflates past ${maxOutput} bytes`);
+    this.received?.append(out);
+    return out;
+  }
+
+  /** Compresses a whole message, without the trailing 00 00 ff ff (RFC 7692 §7.2.1). */
+  deflate(message: Uint8Array): Uint8Array {
+    const out = zlib.deflateRawSync(message, {
+      windowBits: this.ownWindowBits,
+      level: this.level,
+      dictionary: this.sent?.dictionary,
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    });
+    this.sent?.append(message);
+    // A sync flush always ends with the empty stored block.
+    return out.subarray(0, out.length - 4);
+  }
+}

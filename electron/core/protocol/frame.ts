@@ -1,0 +1,73 @@
+// Frame-level vocabulary of RFC 6455 §5.2: opcodes and the shape of a frame as the debugger shows it.
+
+export const Opcode = {
+  CONTINUATION: 0x0,
+  TEXT: 0x1,
+  BINARY: 0x2,
+  CLOSE: 0x8,
+  PING: 0x9,
+  PONG: 0xa,
+} as const;
+
+export type DataOpcode = typeof Opcode.TEXT | typeof Opcode.BINARY;
+
+/** RFC 6455 §5.5: opcodes with the high bit set are control frames. */
+export function isControlOpcode(opcode: number): boolean {
+  return (opcode & 0x8) !== 0;
+}
+
+/** Opcodes RFC 6455 defines; 0x3-0x7 and 0xB-0xF are reserved. */
+export function isKnownOpcode(opcode: number): boolean {
+  return opcode <= 0x2 || (opcode >= 0x8 && opcode <= 0xa);
+}
+
+export function opcodeName(opcode: number): string {
+  switch (opcode) {
+    case Opcode.CONTINUATION: return 'continuation';
+    case Opcode.TEXT: return 'text';
+    case Opcode.BINARY: return 'binary';
+    case Opcode.CLOSE: return 'close';
+    case Opcode.PING: return 'ping';
+    case Opcode.PONG: return 'pong';
+    default: return `reserved 0x${opcode.toString(16)}`;
+  }
+}
+
+/** A complete frame as received, with everything a debugger shows. */
+export interface Frame {
+  readonly type: 'frame';
+  /** 0-based count of frames received on this connection. */
+  readonly seq: number;
+  readonly fin: boolean;
+  readonly rsv1: boolean;
+  readonly rsv2: boolean;
+  readonly rsv3: boolean;
+  readonly opcode: number;
+  readonly masked: boolean;
+  /** The 4-byte masking key, or null for an unmasked frame. */
+  readonly maskKey: Uint8Array | null;
+  readonly payloadLength: number;
+  readonly headerLength: number;
+  /** Header and payload exactly as on the wire (header bytes are `wire.subarray(0, headerLength)`). */
+  readonly wire: Uint8Array;
+  /** The payload unmasked; still compressed when the message is compressed. */
+  readonly payload: Uint8Array;
+  /** True for the frames of a permessage-deflate compressed message. */
+  readonly compressed: boolean;
+  /** On the FIN frame of a compressed message, the whole message decompressed; otherwise null. */
+  readonly inflated: Uint8Array | null;
+  /** True when the length used a longer form than needed (allowed by ws and browsers, noted here). */
+  readonly nonMinimalLength: boolean;
+}
+
+/** What an encoder needs to write any frame, valid or not (raw mode sends invalid ones on purpose). */
+export interface FrameSpec {
+  readonly opcode: number;
+  readonly payload: Uint8Array;
+  readonly fin?: boolean;
+  readonly rsv1?: boolean;
+  readonly rsv2?: boolean;
+  readonly rsv3?: boolean;
+  /** A mask key to use; `true` picks a random one; false or absent sends unmasked. */
+  readonly mask?: Uint8Array | boolean;
+}

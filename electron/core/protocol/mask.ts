@@ -1,0 +1,61 @@
+// RFC 6455 §5.3 masking: XOR with a 4-byte key, done a 32-bit word at a time on the aligned middle
+// of the buffer (the key is rotated to match), bytes only at the unaligned edges.
+
+const scratch = new Uint8Array(4);
+const scratchWord = new Uint32Array(scratch.buffer);
+
+/** Below this many bytes a plain byte loop beats building a word view. */
+const WORD_LOOP_MIN = 48;
+
+/**
+ * XORs `len` bytes of `buf` from `offset` with `key`, in place. `keyPos` is the index into the key
+ * of the first byte (the byte's position within the frame payload, modulo 4), so a payload can be
+ * (un)masked piece by piece as it arrives.
+ */
+export function maskInPlace(buf: Uint8Array, offset: number, len: number, key: Uint8Array, keyPos = 0): void {
+  const k0 = key[0]!, k1 = key[1]!, k2 = key[2]!, k3 = key[3]!;
+  let i = offset;
+  const end = offset + len;
+  let p = keyPos & 3;
+  if (len < WORD_LOOP_MIN) {
+    for (; i < end; i++, p = (p + 1) & 3) buf[i]! ^= p === 0 ? k0 : p === 1 ? k1 : p === 2 ? k2 : k3;
+    return;
+  }
+  // Bytes up to the first 4-byte aligned address.
+  const head = (4 - ((buf.byteOffset + i) & 3)) & 3;
+  for (const stop = i + head; i < stop; i++, p = (p + 1) & 3) buf[i]! ^= key[p]!;
+  scratch[0] = key[p]!;
+  scratch[1] = key[(p + 1) & 3]!;
+  scratch[2] = key[(p + 2) & 3]!;
+  scratch[3] = key[(p + 3) & 3]!;
+  const word = scratchWord[0]!;
+  const words = (end - i) >>> 2;
+  const view = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
+  let w = 0;
+  for (const unrolled = words & ~3; w < unrolled; w += 4) {
+    view[w]! ^= word;
+    view[w + 1]! ^= word;
+    view[w + 2]! ^= word;
+    view[w + 3]! ^= word;
+  }
+  for (; w < words; w++) view[w]! ^= word;
+  i += words << 2;
+  // The word loop consumed a multiple of 4 bytes, so the key position is unchanged.
+  for (; i < end; i++, p = (p + 1) & 3) buf[i]! ^= key[p]!;
+}
+
+/** Copies `src[srcOff, srcOff+len)` into `dst` at `dstOff`, masked with `key` from `keyPos`. */
+export function copyMasked(
+  src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number, key: Uint8Array, keyPos = 0,
+): void {
+  if (len < WORD_LOOP_MIN) {
+    const k0 = key[0]!, k1 = key[1]!, k2 = key[2]!, k3 = key[3]!;
+    let p = keyPos & 3;
+    for (let i = 0; i < len; i++, p = (p + 1) & 3) {
+      dst[dstOff + i] = src[srcOff + i]! ^ (p === 0 ? k0 : p === 1 ? k1 : p === 2 ? k2 : k3);
+    }
+    return;
+  }
+  dst.set(src.subarray(srcOff, srcOff + len), dstOff);
+  maskInPlace(dst, dstOff, len, key, keyPos);
+}
