@@ -263,6 +263,11 @@ export class Connection implements FrameSink {
       this.toClosed(CloseCode.ABNORMAL, 'the server rejected the handshake', 'remote', false);
       return;
     }
+    if (this.closeReceived) {
+      // RFC 6455 §7.1.5: a close frame was received, so its code is the connection's close code.
+      this.toClosed(this.closeReceived.code ?? CloseCode.NO_STATUS, this.closeReceived.reason, 'remote', false);
+      return;
+    }
     const reason = this.stateValue === 'CONNECTING'
       ? 'the connection ended during the opening handshake'
       : this.parser.midFrame
@@ -275,7 +280,10 @@ export class Connection implements FrameSink {
   // ---------------------------------------------------------------- frame sink (called by the parser)
 
   frameHeader(f: ParsedFrame): HeaderVerdict {
-    if (this.closeReceived) return HeaderVerdict.CONTINUE; // RFC 6455 §5.5.1: nothing counts after a close
+    if (this.closeReceived) {
+      // RFC 6455 §5.5.1: nothing counts after a close; frames are still shown, within the size limit.
+      return f.payloadLength > this.maxFrameSize ? HeaderVerdict.STOP : HeaderVerdict.CONTINUE;
+    }
     const op = f.opcode;
     if (!isKnownOpcode(op)) return this.failHeader(f, 'WS_ERR_INVALID_OPCODE', `opcode 0x${op.toString(16)} is reserved`);
     const control = isControlOpcode(op);
@@ -396,7 +404,7 @@ export class Connection implements FrameSink {
     };
     this.events.push(f, message);
     this.msgOpcode = 0;
-    this.msgPieces = [];
+    this.msgPieces.length = 0;
     this.msgSize = 0;
     this.msgWireSize = 0;
     this.msgFrames = 0;
@@ -446,7 +454,7 @@ export class Connection implements FrameSink {
 
   /** RFC 6455 §7.1.7, Fail the WebSocket Connection. */
   private fail(f: ParsedFrame, code: WsErrorCode, reason: string): void {
-    const received = f.wire.length >= f.headerLength + f.payloadLength ? f.wire : this.parser.partialWire();
+    const received = this.parser.receivedWire(f);
     const err: ProtocolError = protocolError(code, reason, f.seq, {
       fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
       payloadLength: f.payloadLength, received,

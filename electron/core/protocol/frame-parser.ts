@@ -59,10 +59,9 @@ export class FrameParser {
     this.payloadPieces = [];
   }
 
-  /** The bytes of the frame in progress received so far, for reporting a malformed frame. */
-  partialWire(): Uint8Array {
-    if (this.cur === null) return this.hdr.slice(0, this.hdrFill);
-    return Buffer.concat(this.wirePieces);
+  /** The bytes of `frame` received so far (all of it once complete), for reporting a malformed frame. */
+  receivedWire(frame: ParsedFrame): Uint8Array {
+    return this.cur === frame ? Buffer.concat(this.wirePieces) : frame.wire;
   }
 
   push(data: Uint8Array): void {
