@@ -1,0 +1,100 @@
+// Electron main process: opens the hardened Framescope window and answers its preload's calls.
+// Compiled to dist/electron/app/main.js; the renderer build sits beside it in dist/renderer/.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+
+const rendererIndex = join(import.meta.dirname, '..', '..', 'renderer', 'index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+// Sandboxed preloads must be CommonJS, hence the .cjs that tsc emits for preload.cts.
+const preloadScript = join(import.meta.dirname, 'preload.cjs');
+
+let mainWindow: BrowserWindow | undefined;
+
+function isAppPage(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  parsed.hash = '';
+  parsed.search = '';
+  return parsed.protocol === 'file:' && parsed.href === rendererUrl;
+}
+
+// The renderer is untrusted input: a call counts only if it comes from the app's own page in the
+// main frame of the main window, not from a subframe or a page the window was somehow sent to.
+function fromAppMainFrame(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (frame === null || mainWindow === undefined || mainWindow.isDestroyed()) return false;
+  const mainFrame = mainWindow.webContents.mainFrame;
+  return frame.processId === mainFrame.processId && frame.frameToken === mainFrame.frameToken && isAppPage(frame.url);
+}
+
+// Channel names carry the 'framescope:' prefix and their direction; every handler goes through here.
+function handleInvoke(channel: `framescope:invoke:${string}`, handler: () => unknown): void {
+  ipcMain.handle(channel, (event) => {
+    if (!fromAppMainFrame(event)) throw new Error(`${channel} refused: the call did not come from the Framescope window`);
+    return handler();
+  });
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    title: 'Framescope',
+    width: 1280,
+    height: 800,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    webPreferences: {
+      preload: preloadScript,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = undefined;
+  });
+  window.loadFile(rendererIndex).catch((error: unknown) => {
+    console.error(`Could not load ${rendererIndex} (${String(error)}) — build it with npm run build`);
+  });
+  return window;
+}
+
+app.enableSandbox();
+
+// Applied to every web contents, so no window, frame or webview can open or navigate elsewhere.
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => {
+    if (!isAppPage(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppPage(event.url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+handleInvoke('framescope:invoke:version', () => app.getVersion());
+
+await app.whenReady();
+
+session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+session.defaultSession.setPermissionCheckHandler(() => false);
+
+mainWindow = createWindow();
+
+app.on('activate', () => {
+  if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+});
