@@ -1,15 +1,6 @@
 // Frame-level vocabulary of RFC 6455 §5.2: opcodes and the shape of a frame as the debugger shows it.
 
-export const Opcode = {
-  CONTINUATION: 0x0,
-  TEXT: 0x1,
-  BINARY: 0x2,
-  CLOSE: 0x8,
-  PING: 0x9,
-  PONG: 0xa,
-} as const;
-
-export type DataOpcode = typeof Opcode.TEXT | typeof Opcode.BINARY;
+export { Opcode, opcodeName, type DataOpcode } from '../../../shared/websocket.ts';
 
 /** RFC 6455 §5.5: opcodes with the high bit set are control frames. */
 export function isControlOpcode(opcode: number): boolean {
@@ -19,18 +10,6 @@ export function isControlOpcode(opcode: number): boolean {
 /** Opcodes RFC 6455 defines; 0x3-0x7 and 0xB-0xF are reserved. */
 export function isKnownOpcode(opcode: number): boolean {
   return opcode <= 0x2 || (opcode >= 0x8 && opcode <= 0xa);
-}
-
-export function opcodeName(opcode: number): string {
-  switch (opcode) {
-    case Opcode.CONTINUATION: return 'continuation';
-    case Opcode.TEXT: return 'text';
-    case Opcode.BINARY: return 'binary';
-    case Opcode.CLOSE: return 'close';
-    case Opcode.PING: return 'ping';
-    case Opcode.PONG: return 'pong';
-    default: return `reserved 0x${opcode.toString(16)}`;
-  }
 }
 
 /** A complete frame as received, with everything a debugger shows. */
