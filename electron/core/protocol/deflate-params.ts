@@ -23,7 +23,7 @@ export interface DeflateOptions {
   clientNoContextTakeover?: boolean;
   /** Client: ask the server to use at most this window. Server: the largest window it will use. */
   serverMaxWindowBits?: number;
-  /** Client: the window it will use (offered as `client_max_window_bits=N`; `true` offers the bare token). */
+  /** Client: the window it will use (`client_max_window_bits=N`); by default the bare token is offered, so the server may choose (RFC 7692 §7.1.2.2). */
   clientMaxWindowBits?: number | true;
 }
 
@@ -222,7 +222,6 @@ function checkAnswer(answer: ExtensionOffer, offered: DeflateOptions): DeflatePa
       serverMax = bits;
     } else if (key === 'client_max_window_bits') {
       const bits = parseBits(value) ?? fail(`client_max_window_bits=${String(value)} is not 8-15`);
-      if (offered.clientMaxWindowBits === undefined) fail('the server set client_max_window_bits, which the client did not offer');
       clientMax = Math.min(clientMax, bits);
     } else {
       fail(`unknown permessage-deflate parameter "${key}"`);
