@@ -5,7 +5,7 @@
 // State rules (RFC 6455 §4, §5.5.1, §7):
 //   CONNECTING     client: after `initiate`, until a 101 is checked; server: until `accept`.
 //   OPEN           data and control frames both ways.
-//   LOCAL_CLOSING  we sent a close frame; we send nothing more but still read what arrives.
+//   LOCAL_CLOSING  we sent a close frame; no more data frames (pings and pongs may go), still reading.
 //   REMOTE_CLOSING the peer's close arrived and `autoCloseReply` is off; we may send, then close.
 //   CLOSED         close frames crossed, the connection was failed, or the transport ended.
 // A remote violation fails the connection (§7.1.7): a ProtocolError event, a close frame with its
@@ -183,14 +183,14 @@ export class Connection implements FrameSink {
   /** Events queued since the last call (`receive` returns them too). */
   pollEvents(): ConnectionEvent[] {
     const out = this.events;
-    if (out.length > 0) this.events = [];
+    this.events = [];
     return out;
   }
 
   /** Bytes the connection wrote on its own (pongs, close replies, failure closes) since the last call. */
   dataToSend(): Uint8Array[] {
     const out = this.output;
-    if (out.length > 0) this.output = [];
+    this.output = [];
     return out;
   }
 
@@ -356,7 +356,8 @@ export class Connection implements FrameSink {
     switch (f.opcode) {
       case Opcode.PING:
         this.events.push(f, { type: 'ping', data: f.payload, seq: f.seq });
-        if (this.autoPong && this.stateValue === 'OPEN') {
+        // RFC 6455 §5.5.2: answer unless a close was received; our own close does not stop pongs.
+        if (this.autoPong && (this.stateValue === 'OPEN' || this.stateValue === 'LOCAL_CLOSING')) {
           this.output.push(this.encode(Opcode.PONG, f.payload, true, false));
         }
         return true;
@@ -493,7 +494,8 @@ export class Connection implements FrameSink {
       }
       case 'ping':
       case 'pong': {
-        if (!canSendData) throw new LocalProtocolError(`cannot send a ${ev.type} in state ${this.stateValue}`);
+        // RFC 6455 §5.5.1 forbids only data frames after our close; control frames may still go.
+        if (!canSendData && this.stateValue !== 'LOCAL_CLOSING') throw new LocalProtocolError(`cannot send a ${ev.type} in state ${this.stateValue}`);
         const data = typeof ev.data === 'string' ? encoder.encode(ev.data) : ev.data ?? EMPTY;
         if (data.length > 125) throw new LocalProtocolError(`a ${ev.type} payload is at most 125 bytes, got ${data.length}`);
         return this.encode(ev.type === 'ping' ? Opcode.PING : Opcode.PONG, data, true, false);
