@@ -311,7 +311,11 @@ export class Connection implements FrameSink {
       }
       return HeaderVerdict.CONTINUE;
     }
-    if (len >= 2 ** 63) return this.failHeader(f, 'WS_ERR_INVALID_LENGTH', 'the 64-bit payload length has its most significant bit set');
+    // RFC 6455 §5.2: the most significant bit of a 64-bit length MUST be 0 (read from the bytes: a
+    // JavaScript number cannot tell 2^63-1 from 2^63).
+    if ((f.wire[1]! & 0x7f) === 127 && (f.wire[2]! & 0x80) !== 0) {
+      return this.failHeader(f, 'WS_ERR_INVALID_LENGTH', 'the 64-bit payload length has its most significant bit set');
+    }
     if (len > this.maxFrameSize) {
       return this.failHeader(f, 'WS_ERR_FRAME_TOO_LARGE', `a frame claims ${len} bytes, more than the limit of ${this.maxFrameSize}`);
     }

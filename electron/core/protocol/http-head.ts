@@ -39,6 +39,9 @@ export class HttpHeadReader {
       }
       return null;
     }
+    if (end + 4 > this.maxSize) {
+      throw new HandshakeError('WS_ERR_HEAD_TOO_LARGE', `the HTTP ${kind} head is larger than ${this.maxSize} bytes`);
+    }
     const head = parseHead(all.subarray(0, end + 4), kind);
     this.chunks = [];
     this.size = 0;
