@@ -8,21 +8,15 @@ import {
   Connection, Opcode,
   type ConnectionEvent, type ConnectionOptions, type DeflateParams, type Frame, type MessageEvent, type ProtocolError, type WsErrorCode,
 } from '../../electron/core/protocol/index.ts';
+import type { FrameHeaderFields } from '../../electron/core/protocol/index.ts';
+import { hex, pattern, toHex } from '../support/bytes.ts';
 
 export type Role = 'client' | 'server';
 
 /** Our Connection's role; the peer is the other one. */
 export const ROLES: readonly Role[] = ['server', 'client'];
 
-export { Opcode };
-
-export function hex(s: string): Uint8Array {
-  return Buffer.from(s.replace(/\s+/g, ''), 'hex');
-}
-
-export function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
-}
+export { hex, Opcode, toHex };
 
 export function utf8(s: string): Uint8Array {
   return Buffer.from(s, 'utf8');
@@ -52,15 +46,7 @@ export function textOfSize(n: number): Uint8Array {
 
 /** `n` deterministic bytes covering every value from 00 to ff. */
 export function binaryOfSize(n: number, seed = 1): Uint8Array {
-  const out = Buffer.allocUnsafe(n);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
+  return pattern(n, seed);
 }
 
 // ---------------------------------------------------------------- the peer's frames
@@ -207,18 +193,13 @@ export function feed(conn: Connection, pieces: Uint8Array | readonly Uint8Array[
     list = cut;
   }
   const calls: ConnectionEvent[][] = [];
-  // Copied as returned: the core hands back its live queue when a call yields nothing (see 1.3.7).
-  for (const piece of list) calls.push([...conn.receive(piece)]);
+  // Kept as returned: each receive() call hands back a fresh array (1.3.7 checks that).
+  for (const piece of list) calls.push(conn.receive(piece));
   return { calls, events: calls.flat() };
 }
 
-export interface DecodedFrame {
-  readonly fin: boolean;
-  readonly rsv1: boolean;
-  readonly rsv2: boolean;
-  readonly rsv3: boolean;
-  readonly opcode: number;
-  readonly masked: boolean;
+/** A frame as this harness decodes it by itself (only the field types are shared with the core). */
+export interface DecodedFrame extends Omit<FrameHeaderFields, 'payloadLength'> {
   readonly payload: Uint8Array;
 }
 

@@ -1,6 +1,8 @@
 // Protocol errors as values. Remote violations become `ProtocolError` events with a stable code and
 // the close code to fail the connection with; local misuse of the API throws `LocalProtocolError`.
 
+import type { FrameHeaderFields } from './frame.ts';
+
 /** Close codes (RFC 6455 §7.4.1) that this module sends on its own. */
 export const CloseCode = {
   NORMAL: 1000,
@@ -34,15 +36,7 @@ export type WsErrorCode =
   | 'WS_ERR_TOO_MANY_FRAGMENTS';
 
 /** What the debugger knows of the frame an error was found in, as far as it had been received. */
-export interface MalformedFrame {
-  readonly fin: boolean;
-  readonly rsv1: boolean;
-  readonly rsv2: boolean;
-  readonly rsv3: boolean;
-  readonly opcode: number;
-  readonly masked: boolean;
-  /** Payload length the header claims (a number even for a 64-bit claim; may exceed 2^53 in precision). */
-  readonly payloadLength: number;
+export interface MalformedFrame extends FrameHeaderFields {
   /** Header bytes and as much of the payload as had arrived, as on the wire. */
   readonly received: Uint8Array;
 }

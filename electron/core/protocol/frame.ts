@@ -12,20 +12,25 @@ export function isKnownOpcode(opcode: number): boolean {
   return opcode <= 0x2 || (opcode >= 0x8 && opcode <= 0xa);
 }
 
-/** A complete frame as received, with everything a debugger shows. */
-export interface Frame {
-  readonly type: 'frame';
-  /** 0-based count of frames received on this connection. */
-  readonly seq: number;
+/** The first two header bytes, decoded, and the length the header claims. */
+export interface FrameHeaderFields {
   readonly fin: boolean;
   readonly rsv1: boolean;
   readonly rsv2: boolean;
   readonly rsv3: boolean;
   readonly opcode: number;
   readonly masked: boolean;
+  /** A number even for a 64-bit claim (exact up to 2^53). */
+  readonly payloadLength: number;
+}
+
+/** A complete frame as received, with everything a debugger shows. */
+export interface Frame extends FrameHeaderFields {
+  readonly type: 'frame';
+  /** 0-based count of frames received on this connection. */
+  readonly seq: number;
   /** The 4-byte masking key, or null for an unmasked frame. */
   readonly maskKey: Uint8Array | null;
-  readonly payloadLength: number;
   readonly headerLength: number;
   /** Header and payload exactly as on the wire (header bytes are `wire.subarray(0, headerLength)`). */
   readonly wire: Uint8Array;

@@ -3,7 +3,7 @@
 export { Connection, isValidCloseCode, type ConnectionOptions } from './connection.ts';
 export type * from './events.ts';
 export { CloseCode, HandshakeError, LocalProtocolError, protocolError, type MalformedFrame, type ProtocolError, type WsErrorCode } from './errors.ts';
-export { Opcode, isControlOpcode, isKnownOpcode, opcodeName, type DataOpcode, type Frame, type FrameSpec } from './frame.ts';
+export { Opcode, isControlOpcode, isKnownOpcode, opcodeName, type DataOpcode, type Frame, type FrameHeaderFields, type FrameSpec } from './frame.ts';
 export { encodeFrame, headerLength, randomMask, type MaskSource } from './frame-encoder.ts';
 export { FrameParser, HeaderVerdict, type FrameSink, type ParsedFrame } from './frame-parser.ts';
 export { maskInPlace, copyMasked } from './mask.ts';

@@ -9,15 +9,8 @@ import { PerMessageDeflate } from '../../../electron/core/protocol/deflate.ts';
 import { LocalProtocolError, type WsErrorCode } from '../../../electron/core/protocol/errors.ts';
 import type { ConnectionEvent, SendEvent } from '../../../electron/core/protocol/events.ts';
 import { encodeFrame } from '../../../electron/core/protocol/frame-encoder.ts';
-import { FrameParser, HeaderVerdict, type ParsedFrame } from '../../../electron/core/protocol/frame-parser.ts';
-
-function hex(s: string): Uint8Array {
-  return Buffer.from(s.replace(/\s+/g, ''), 'hex');
-}
-
-function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex').replace(/(..)(?!$)/g, '$1 ');
-}
+import type { ParsedFrame } from '../../../electron/core/protocol/frame-parser.ts';
+import { decodeFrames, hex, toHex } from '../../support/bytes.ts';
 
 function utf8(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8');
@@ -41,18 +34,6 @@ function one<K extends ConnectionEvent['type']>(events: readonly ConnectionEvent
 
 function types(events: readonly ConnectionEvent[]): string[] {
   return events.map((e) => (e.type === 'frame' ? `frame:${e.opcode}` : e.type));
-}
-
-/** Splits written bytes back into frames, to look at what a connection sent. */
-function decodeFrames(chunks: readonly Uint8Array[]): ParsedFrame[] {
-  const out: ParsedFrame[] = [];
-  const parser = new FrameParser({
-    frameHeader: () => HeaderVerdict.CONTINUE,
-    framePayload: () => true,
-    frameComplete: (f) => { out.push(f); return true; },
-  });
-  for (const c of chunks) parser.push(c);
-  return out;
 }
 
 function closeCodeOf(f: ParsedFrame): number | null {

@@ -4,17 +4,7 @@ import { describe, expect, test } from 'vitest';
 import {
   acceptDeflateOffer, checkDeflateResponse, deflateOffer, formatExtension, parseExtensions, type ExtensionOffer,
 } from '../../../electron/core/protocol/deflate-params.ts';
-import { HandshakeError } from '../../../electron/core/protocol/errors.ts';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(HandshakeError);
-    return (err as HandshakeError).code;
-  }
-  return 'no error';
-}
+import { handshakeErrorCode } from '../../support/bytes.ts';
 
 /** The server's answer to a header, as the header it would send (null: declined). */
 function answer(header: string, opts = {}): string | null {
@@ -61,7 +51,7 @@ describe('parseExtensions', () => {
     'permessage-deflate; a b',
     '"permessage-deflate"',
   ])('refuses %j with WS_ERR_BAD_EXTENSION_HEADER', (header) => {
-    expect(codeOf(() => parseExtensions(header))).toBe('WS_ERR_BAD_EXTENSION_HEADER');
+    expect(handshakeErrorCode(() => parseExtensions(header))).toBe('WS_ERR_BAD_EXTENSION_HEADER');
   });
 });
 
@@ -177,8 +167,8 @@ describe('checkDeflateResponse', () => {
   });
 
   test('refuses an answer when nothing was offered, or a different extension, with WS_ERR_UNOFFERED_EXTENSION', () => {
-    expect(codeOf(() => checkDeflateResponse('permessage-deflate', []))).toBe('WS_ERR_UNOFFERED_EXTENSION');
-    expect(codeOf(() => checkDeflateResponse('x-webkit-deflate-frame', [{}]))).toBe('WS_ERR_UNOFFERED_EXTENSION');
+    expect(handshakeErrorCode(() => checkDeflateResponse('permessage-deflate', []))).toBe('WS_ERR_UNOFFERED_EXTENSION');
+    expect(handshakeErrorCode(() => checkDeflateResponse('x-webkit-deflate-frame', [{}]))).toBe('WS_ERR_UNOFFERED_EXTENSION');
   });
 
   test.each([
@@ -192,11 +182,11 @@ describe('checkDeflateResponse', () => {
     ['permessage-deflate; client_max_window_bits', 'client_max_window_bits without a value'],
     ['permessage-deflate; server_no_context_takeover=1', 'a value on a flag'],
   ])('refuses %s (%s) with WS_ERR_BAD_EXTENSION_RESPONSE', (header) => {
-    expect(codeOf(() => checkDeflateResponse(header, [{}]))).toBe('WS_ERR_BAD_EXTENSION_RESPONSE');
+    expect(handshakeErrorCode(() => checkDeflateResponse(header, [{}]))).toBe('WS_ERR_BAD_EXTENSION_RESPONSE');
   });
 
   test('refuses a server window larger than the client asked for', () => {
-    expect(codeOf(() => checkDeflateResponse('permessage-deflate; server_max_window_bits=12', [{ serverMaxWindowBits: 10 }]))).toBe('WS_ERR_BAD_EXTENSION_RESPONSE');
+    expect(handshakeErrorCode(() => checkDeflateResponse('permessage-deflate; server_max_window_bits=12', [{ serverMaxWindowBits: 10 }]))).toBe('WS_ERR_BAD_EXTENSION_RESPONSE');
     expect(checkDeflateResponse('permessage-deflate; server_max_window_bits=9', [{ serverMaxWindowBits: 10 }])!.serverMaxWindowBits).toBe(9);
   });
 
@@ -205,7 +195,7 @@ describe('checkDeflateResponse', () => {
   });
 
   test('refuses an answer without server_no_context_takeover when the client asked for it', () => {
-    expect(codeOf(() => checkDeflateResponse('permessage-deflate', [{ serverNoContextTakeover: true }]))).toBe('WS_ERR_BAD_EXTENSION_RESPONSE');
+    expect(handshakeErrorCode(() => checkDeflateResponse('permessage-deflate', [{ serverNoContextTakeover: true }]))).toBe('WS_ERR_BAD_EXTENSION_RESPONSE');
   });
 
   test('accepts client_max_window_bits=N after the default offer, which sends client_max_window_bits bare', () => {
@@ -228,7 +218,7 @@ describe('checkDeflateResponse', () => {
   test('with several offers, accepts an answer that fits any one of them', () => {
     const offers = [{ serverMaxWindowBits: 9, serverNoContextTakeover: true }, {}];
     expect(checkDeflateResponse('permessage-deflate; server_max_window_bits=12', offers)).toEqual({ ...DEFAULTS, serverMaxWindowBits: 12 });
-    expect(codeOf(() => checkDeflateResponse('permessage-deflate; server_max_window_bits=12', [{ serverMaxWindowBits: 9 }, { serverMaxWindowBits: 10 }])))
+    expect(handshakeErrorCode(() => checkDeflateResponse('permessage-deflate; server_max_window_bits=12', [{ serverMaxWindowBits: 9 }, { serverMaxWindowBits: 10 }])))
       .toBe('WS_ERR_BAD_EXTENSION_RESPONSE');
   });
 

@@ -4,14 +4,7 @@ import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import type { DeflateParams } from '../../../electron/core/protocol/deflate-params.ts';
 import { InflateDataError, InflateLimitError, PerMessageDeflate } from '../../../electron/core/protocol/deflate.ts';
-
-function hex(s: string): Uint8Array {
-  return Buffer.from(s.replace(/\s+/g, ''), 'hex');
-}
-
-function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex').replace(/(..)(?!$)/g, '$1 ');
-}
+import { hex, toHex } from '../../support/bytes.ts';
 
 const TAIL = hex('00 00 ff ff');
 const HELLO = new Uint8Array(Buffer.from('Hello'));

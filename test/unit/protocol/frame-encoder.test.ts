@@ -1,14 +1,7 @@
 // Frame serialisation (RFC 6455 §5.2): byte-exact headers for every length form, bits and masking.
 import { describe, expect, test } from 'vitest';
 import { encodeFrame, headerLength, randomMask } from '../../../electron/core/protocol/frame-encoder.ts';
-
-function hex(s: string): Uint8Array {
-  return Buffer.from(s.replace(/\s+/g, ''), 'hex');
-}
-
-function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex').replace(/(..)(?!$)/g, '$1 ');
-}
+import { hex, toHex } from '../../support/bytes.ts';
 
 const HELLO = new Uint8Array(Buffer.from('Hello'));
 const KEY = hex('37 fa 21 3d');

@@ -2,14 +2,7 @@
 // forms at their boundaries, and identical results however the input is chopped.
 import { describe, expect, test } from 'vitest';
 import { FrameParser, HeaderVerdict, type FrameSink, type ParsedFrame } from '../../../electron/core/protocol/frame-parser.ts';
-
-function hex(s: string): Uint8Array {
-  return Buffer.from(s.replace(/\s+/g, ''), 'hex');
-}
-
-function toHex(b: Uint8Array | null): string | null {
-  return b === null ? null : Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex').replace(/(..)(?!$)/g, '$1 ');
-}
+import { hex, toHex } from '../../support/bytes.ts';
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));

@@ -1,8 +1,8 @@
 // The HTTP/1.1 head of the opening handshake (RFC 9112): collecting it across chunks, parsing start
 // line and fields, header lookups, and serialising without letting a line break through.
 import { describe, expect, test } from 'vitest';
-import { HandshakeError } from '../../../electron/core/protocol/errors.ts';
 import { HttpHeadReader, headerTokens, headerValue, parseHead, serializeHead } from '../../../electron/core/protocol/http-head.ts';
+import { handshakeErrorCode } from '../../support/bytes.ts';
 
 function bytes(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'latin1'));
@@ -10,16 +10,6 @@ function bytes(s: string): Uint8Array {
 
 function text(b: Uint8Array): string {
   return Buffer.from(b).toString('latin1');
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(HandshakeError);
-    return (err as HandshakeError).code;
-  }
-  return 'no error';
 }
 
 const REQUEST =
@@ -69,13 +59,13 @@ describe('HttpHeadReader', () => {
   test('refuses a head growing past the limit with WS_ERR_HEAD_TOO_LARGE', () => {
     const reader = new HttpHeadReader(100);
     expect(reader.push(bytes('GET / HTTP/1.1\r\n'), 'request')).toBeNull();
-    expect(codeOf(() => reader.push(bytes(`X-Pad: ${'a'.repeat(200)}\r\n`), 'request'))).toBe('WS_ERR_HEAD_TOO_LARGE');
+    expect(handshakeErrorCode(() => reader.push(bytes(`X-Pad: ${'a'.repeat(200)}\r\n`), 'request'))).toBe('WS_ERR_HEAD_TOO_LARGE');
   });
 
   test('refuses a head larger than the limit even when it arrives complete in one chunk', () => {
     const reader = new HttpHeadReader(100);
     const head = `GET / HTTP/1.1\r\nX-Pad: ${'a'.repeat(200)}\r\n\r\n`;
-    expect(codeOf(() => reader.push(bytes(head), 'request'))).toBe('WS_ERR_HEAD_TOO_LARGE');
+    expect(handshakeErrorCode(() => reader.push(bytes(head), 'request'))).toBe('WS_ERR_HEAD_TOO_LARGE');
   });
 
   test('accepts a head of exactly the limit', () => {
@@ -107,7 +97,7 @@ describe('parseHead', () => {
     // RFC 9112 §5.2: obsolete line folding is not accepted.
     ['GET / HTTP/1.1\r\nX: a\r\n  folded\r\n\r\n', 'WS_ERR_BAD_HEADER'],
   ])('refuses the request head %j with %s', (head, code) => {
-    expect(codeOf(() => parseHead(bytes(head), 'request'))).toBe(code);
+    expect(handshakeErrorCode(() => parseHead(bytes(head), 'request'))).toBe(code);
   });
 
   test.each([
@@ -116,7 +106,7 @@ describe('parseHead', () => {
     'HTTP/1.1\r\n\r\n',
     'ICY 200 OK\r\n\r\n',
   ])('refuses the status line of %j with WS_ERR_BAD_STATUS_LINE', (head) => {
-    expect(codeOf(() => parseHead(bytes(head), 'response'))).toBe('WS_ERR_BAD_STATUS_LINE');
+    expect(handshakeErrorCode(() => parseHead(bytes(head), 'response'))).toBe('WS_ERR_BAD_STATUS_LINE');
   });
 });
 
@@ -153,6 +143,6 @@ describe('serializeHead', () => {
     [['X-Evil', 'a\nb']],
     [['X-Evil\r\nInjected', 'v']],
   ] as const)('refuses a field containing a line break (header injection): %j', (field) => {
-    expect(codeOf(() => serializeHead('GET / HTTP/1.1', [field]))).toBe('WS_ERR_BAD_HEADER');
+    expect(handshakeErrorCode(() => serializeHead('GET / HTTP/1.1', [field]))).toBe('WS_ERR_BAD_HEADER');
   });
 });

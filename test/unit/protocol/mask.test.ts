@@ -1,27 +1,7 @@
 // RFC 6455 §5.3 masking: the word-at-a-time XOR must equal a plain byte loop for every alignment.
 import { describe, expect, test } from 'vitest';
 import { copyMasked, maskInPlace } from '../../../electron/core/protocol/mask.ts';
-
-function hex(s: string): Uint8Array {
-  return Buffer.from(s.replace(/\s+/g, ''), 'hex');
-}
-
-function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
-}
-
-/** Deterministic bytes, so a failure names the same data every run. */
-function pattern(len: number, seed: number): Uint8Array {
-  const out = new Uint8Array(len);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { hex, pattern, toHex } from '../../support/bytes.ts';
 
 /** The RFC's definition, byte by byte: transformed-octet-i = original-octet-i XOR masking-key-octet-(i MOD 4). */
 function referenceMask(data: Uint8Array, key: Uint8Array, keyPos: number): Uint8Array {
@@ -44,7 +24,7 @@ describe('maskInPlace', () => {
   test('masks "Hello" with the RFC 6455 §5.7 example key 37 fa 21 3d', () => {
     const buf = new Uint8Array(Buffer.from('Hello'));
     maskInPlace(buf, 0, buf.length, KEY);
-    expect(toHex(buf)).toBe('7f9f4d5158');
+    expect(toHex(buf)).toBe('7f 9f 4d 51 58');
   });
 
   test('equals the byte-loop reference for every keyPos, byteOffset 0-3 and length 0-200 and large', () => {

@@ -8,26 +8,9 @@ import { PerMessageDeflate } from '../../../electron/core/protocol/deflate.ts';
 import type { ConnectionEvent } from '../../../electron/core/protocol/events.ts';
 import type { FrameSpec } from '../../../electron/core/protocol/frame.ts';
 import { encodeFrame, headerLength } from '../../../electron/core/protocol/frame-encoder.ts';
-import { FrameParser, HeaderVerdict, type ParsedFrame } from '../../../electron/core/protocol/frame-parser.ts';
+import { decodeFrames, pattern, toHex } from '../../support/bytes.ts';
 
 const DEFLATE: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
-
-function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
-}
-
-/** Deterministic filler, so big payloads cost fast-check nothing to generate or shrink. */
-function pattern(len: number, seed: number): Uint8Array {
-  const out = new Uint8Array(len);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** Cuts `bytes` at the given points (taken modulo its length). */
 function chopAt(bytes: Uint8Array, points: readonly number[]): Uint8Array[] {
@@ -39,17 +22,6 @@ function chopAt(bytes: Uint8Array, points: readonly number[]): Uint8Array[] {
     prev = c;
   }
   return out;
-}
-
-function parseAll(chunks: readonly Uint8Array[]): ParsedFrame[] {
-  const frames: ParsedFrame[] = [];
-  const parser = new FrameParser({
-    frameHeader: () => HeaderVerdict.CONTINUE,
-    framePayload: () => true,
-    frameComplete: (f) => { frames.push(f); return true; },
-  });
-  for (const c of chunks) parser.push(c);
-  return frames;
 }
 
 const cutPoints = fc.array(fc.nat(), { maxLength: 12 });
@@ -77,7 +49,7 @@ describe('encodeFrame → FrameParser', () => {
       fc.property(fc.array(frameSpec, { minLength: 1, maxLength: 4 }), cutPoints, (specs, points) => {
         const payloads = specs.map((s) => pattern(s.length, s.seed));
         const wires = specs.map((s, i) => encodeFrame({ ...s, payload: payloads[i]! }));
-        const frames = parseAll(chopAt(Buffer.concat(wires), points));
+        const frames = decodeFrames(chopAt(Buffer.concat(wires), points));
         expect(frames).toHaveLength(specs.length);
         frames.forEach((f, i) => {
           const s = specs[i]!;
@@ -162,7 +134,7 @@ function checkInvariants(conn: Connection, events: readonly ConnectionEvent[], o
     } else if (e.type === 'error') {
       expect(e.closeCode).toBe(CLOSE_CODE[e.code]);
       expect(events[i + 1]).toMatchObject({ type: 'closed', code: e.closeCode, by: 'local', clean: false });
-      const closes = parseAll(output).filter((f) => f.opcode === 8);
+      const closes = decodeFrames(output).filter((f) => f.opcode === 8);
       expect(closes).toHaveLength(1);
       expect((closes[0]!.payload[0]! << 8) | closes[0]!.payload[1]!).toBe(e.closeCode);
     }
@@ -294,7 +266,7 @@ describe('message assembly', () => {
             }
           });
           expect(seen).toEqual(expected);
-          expect(parseAll(receiver.dataToSend()).map((f) => [f.opcode, toHex(f.payload)])).toEqual(pongs.map((d) => [10, d]));
+          expect(decodeFrames(receiver.dataToSend()).map((f) => [f.opcode, toHex(f.payload)])).toEqual(pongs.map((d) => [10, d]));
           expect(receiver.state).toBe('OPEN');
         }),
       { numRuns: 150 },

@@ -4,10 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Utf8Validator } from '../../../electron/core/protocol/utf8.ts';
-
-function hex(s: string): Uint8Array {
-  return Buffer.from(s.replace(/\s+/g, ''), 'hex');
-}
+import { hex } from '../../support/bytes.ts';
 
 /**
  * The WHATWG Encoding Standard's UTF-8 decoder run to its first error: the index of the first byte
