@@ -18,7 +18,7 @@ import type {
   ConnectionEvent, ConnectionState, MessageEvent, Role, SendEvent,
 } from './events.ts';
 import { isControlOpcode, isKnownOpcode, Opcode, opcodeName, type DataOpcode } from './frame.ts';
-import { encodeFrame, randomMask, type MaskSource } from './frame-encoder.ts';
+import { encodeFrame, keyFrom, randomMask, writeFrame, type MaskSource } from './frame-encoder.ts';
 import { FrameParser, HeaderVerdict, type FrameSink, type ParsedFrame } from './frame-parser.ts';
 import {
   buildClientRequest, buildRejection, buildServerResponse, checkClientRequest, checkServerResponse,
@@ -376,14 +376,18 @@ export class Connection implements FrameSink {
   }
 
   private dataFrame(f: ParsedFrame): boolean {
-    this.msgSize += f.payload.length;
-    this.msgPieces.push(f.payload);
     if (!f.fin) {
+      this.msgSize += f.payload.length;
+      this.msgPieces.push(f.payload);
       this.events.push(f);
       return true;
     }
-    const pieces = this.msgPieces;
-    let data = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.msgSize);
+    // A single-frame message (the common case) needs no piece list.
+    let data = f.payload;
+    if (this.msgPieces.length > 0) {
+      this.msgPieces.push(data);
+      data = Buffer.concat(this.msgPieces, this.msgSize + data.length);
+    }
     if (this.msgCompressed) {
       try {
         data = this.deflate!.inflate(data, this.maxMessageSize);
@@ -549,7 +553,7 @@ export class Connection implements FrameSink {
   }
 
   private encode(opcode: number, payload: Uint8Array, fin: boolean, rsv1: boolean): Uint8Array {
-    return encodeFrame({ opcode, payload, fin, rsv1, mask: this.mask }, this.maskSource);
+    return writeFrame((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode, payload, this.mask ? keyFrom(this.maskSource) : null);
   }
 
   private useDeflate(params: DeflateParams | null): void {

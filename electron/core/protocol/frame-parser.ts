@@ -116,6 +116,7 @@ export class FrameParser {
     const headerBytes = sameBuffer ? null : h.slice(hp, hp + hlen);
     const hb = headerBytes ?? data;
     const ho = headerBytes ? 0 : pos;
+    const whole = headerBytes === null && data.length - payloadStart >= plen;
     const frame: ParsedFrame = {
       type: 'frame',
       seq: this.seq++,
@@ -125,10 +126,10 @@ export class FrameParser {
       rsv3: (b0 & 0x10) !== 0,
       opcode: b0 & 0x0f,
       masked,
-      maskKey: masked ? hb.subarray(ho + hlen - 4, ho + hlen) : null,
+      maskKey: masked ? view(hb, ho + hlen - 4, 4) : null,
       payloadLength: plen,
       headerLength: hlen,
-      wire: hb.subarray(ho, ho + hlen),
+      wire: whole ? view(data, pos, hlen + plen) : view(hb, ho, hlen),
       payload: EMPTY,
       compressed: false,
       inflated: null,
@@ -140,11 +141,9 @@ export class FrameParser {
       return data.length;
     }
     this.streaming = verdict === HeaderVerdict.STREAM;
-    const available = data.length - payloadStart;
-    if (headerBytes === null && available >= plen) {
+    if (whole) {
       // The whole frame is in this chunk: views, no copies (but the unmasked payload).
       const end = payloadStart + plen;
-      frame.wire = data.subarray(pos, end);
       frame.payload = this.unmask(frame, data, payloadStart, plen, 0);
       if (this.streaming && !this.sink.framePayload(frame, frame.payload, true)) {
         this.stop();
@@ -190,12 +189,17 @@ export class FrameParser {
   }
 
   private unmask(frame: ParsedFrame, data: Uint8Array, start: number, len: number, offset: number): Uint8Array {
-    if (!frame.masked) return data.subarray(start, start + len);
+    if (!frame.masked) return view(data, start, len);
     if (len === 0) return EMPTY;
     const out = Buffer.allocUnsafe(len);
     copyMasked(data, start, out, 0, len, frame.maskKey!, offset & 3);
     return out;
   }
+}
+
+/** A view without Buffer#subarray's argument handling and Buffer subclass construction. */
+function view(buf: Uint8Array, start: number, len: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + start, len);
 }
 
 /** Header length from the second header byte: 2, plus 2 or 8 for extended lengths, plus 4 if masked. */

@@ -6,6 +6,8 @@ const scratchWord = new Uint32Array(scratch.buffer);
 
 /** Below this many bytes a plain byte loop beats building a word view. */
 const WORD_LOOP_MIN = 48;
+/** Below this many bytes one unrolled copy-and-XOR pass beats set() plus the word loop. */
+const COPY_LOOP_MAX = 256;
 
 /**
  * XORs `len` bytes of `buf` from `offset` with `key`, in place. `keyPos` is the index into the key
@@ -48,12 +50,20 @@ export function maskInPlace(buf: Uint8Array, offset: number, len: number, key: U
 export function copyMasked(
   src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number, key: Uint8Array, keyPos = 0,
 ): void {
-  if (len < WORD_LOOP_MIN) {
-    const k0 = key[0]!, k1 = key[1]!, k2 = key[2]!, k3 = key[3]!;
-    let p = keyPos & 3;
-    for (let i = 0; i < len; i++, p = (p + 1) & 3) {
-      dst[dstOff + i] = src[srcOff + i]! ^ (p === 0 ? k0 : p === 1 ? k1 : p === 2 ? k2 : k3);
+  if (len < COPY_LOOP_MAX) {
+    // Key rotated to start at keyPos, then 4 bytes per step with no branch on the key position.
+    const p = keyPos & 3;
+    const k0 = key[p]!, k1 = key[(p + 1) & 3]!, k2 = key[(p + 2) & 3]!, k3 = key[(p + 3) & 3]!;
+    let i = 0;
+    for (const stop = len & ~3; i < stop; i += 4) {
+      dst[dstOff + i] = src[srcOff + i]! ^ k0;
+      dst[dstOff + i + 1] = src[srcOff + i + 1]! ^ k1;
+      dst[dstOff + i + 2] = src[srcOff + i + 2]! ^ k2;
+      dst[dstOff + i + 3] = src[srcOff + i + 3]! ^ k3;
     }
+    if (i < len) dst[dstOff + i] = src[srcOff + i]! ^ k0;
+    if (i + 1 < len) dst[dstOff + i + 1] = src[srcOff + i + 1]! ^ k1;
+    if (i + 2 < len) dst[dstOff + i + 2] = src[srcOff + i + 2]! ^ k2;
     return;
   }
   dst.set(src.subarray(srcOff, srcOff + len), dstOff);

@@ -34,6 +34,11 @@ export class Utf8Validator {
       start++;
     }
     if (start === len) return !final || this.need === 0;
+    if (len - start < 24) {
+      // Short runs: the byte loop beats the cost of calling into native isUtf8.
+      for (let i = start; i < len; i++) if (!this.step(bytes[i]!)) return false;
+      return !final || this.need === 0;
+    }
     // Find where a sequence cut by the end of the chunk begins; validate everything before it natively.
     let cut = len;
     if (!final) {
