@@ -3,7 +3,7 @@
 // vet each header before a single payload byte is buffered, so a hostile length claim costs nothing.
 
 import type { Frame } from './frame.ts';
-import { copyMasked } from './mask.ts';
+import { copyMasked, UnmaskPool } from './mask.ts';
 
 export type ParsedFrame = { -readonly [K in keyof Frame]: Frame[K] };
 
@@ -36,6 +36,7 @@ export class FrameParser {
   private wirePieces: Uint8Array[] = [];
   private payloadPieces: Uint8Array[] = [];
   private received = 0;
+  private readonly pool = new UnmaskPool();
 
   constructor(sink: FrameSink) {
     this.sink = sink;
@@ -191,6 +192,7 @@ export class FrameParser {
   private unmask(frame: ParsedFrame, data: Uint8Array, start: number, len: number, offset: number): Uint8Array {
     if (!frame.masked) return view(data, start, len);
     if (len === 0) return EMPTY;
+    if (len <= UnmaskPool.MAX) return this.pool.unmask(data, start, len, frame.maskKey!, offset);
     const out = Buffer.allocUnsafe(len);
     copyMasked(data, start, out, 0, len, frame.maskKey!, offset & 3);
     return out;

@@ -69,3 +69,52 @@ export function copyMasked(
   dst.set(src.subarray(srcOff, srcOff + len), dstOff);
   maskInPlace(dst, dstOff, len, key, keyPos);
 }
+
+/**
+ * Unmasks small payloads into slices of a shared 64 KiB pool (like Buffer.allocUnsafe's, but with
+ * one long-lived word view over it): a memcpy, then whole 32-bit words XORed, the padding to the
+ * next 8-byte boundary included, so no per-payload view or byte loop is needed.
+ */
+export class UnmaskPool {
+  static readonly MAX = 4096;
+  private static readonly SIZE = 64 * 1024;
+  private buffer = new ArrayBuffer(UnmaskPool.SIZE);
+  private bytes = new Uint8Array(this.buffer);
+  private words = new Uint32Array(this.buffer);
+  private used = 0;
+
+  /** `len` must be at most UnmaskPool.MAX. */
+  unmask(src: Uint8Array, srcOff: number, len: number, key: Uint8Array, keyPos: number): Uint8Array {
+    const size = (len + 7) & ~7;
+    if (this.used + size > UnmaskPool.SIZE) {
+      this.buffer = new ArrayBuffer(UnmaskPool.SIZE);
+      this.bytes = new Uint8Array(this.buffer);
+      this.words = new Uint32Array(this.buffer);
+      this.used = 0;
+    }
+    const off = this.used;
+    this.used += size;
+    const p = keyPos & 3;
+    if (len <= 32) {
+      // Tiny payloads: a straight copy-and-XOR, 4 bytes a step, beats building the memcpy's source view.
+      const bytes = this.bytes;
+      const k0 = key[p]!, k1 = key[(p + 1) & 3]!, k2 = key[(p + 2) & 3]!, k3 = key[(p + 3) & 3]!;
+      for (let i = 0; i < len; i += 4) {
+        bytes[off + i] = src[srcOff + i]! ^ k0;
+        bytes[off + i + 1] = src[srcOff + i + 1]! ^ k1;
+        bytes[off + i + 2] = src[srcOff + i + 2]! ^ k2;
+        bytes[off + i + 3] = src[srcOff + i + 3]! ^ k3;
+      }
+      return new Uint8Array(this.buffer, off, len);
+    }
+    this.bytes.set(new Uint8Array(src.buffer, src.byteOffset + srcOff, len), off);
+    scratch[0] = key[p]!;
+    scratch[1] = key[(p + 1) & 3]!;
+    scratch[2] = key[(p + 2) & 3]!;
+    scratch[3] = key[(p + 3) & 3]!;
+    const word = scratchWord[0]!;
+    const words = this.words;
+    for (let w = off >>> 2, end = (off + len + 3) >>> 2; w < end; w++) words[w]! ^= word;
+    return new Uint8Array(this.buffer, off, len);
+  }
+}
