@@ -1,5 +1,4 @@
 // Vite build of the renderer: sources in renderer/, output in dist/renderer/ at the repository root.
-import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -11,7 +10,8 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   build: {
-    outDir: resolve(rendererDir, '../dist/renderer'),
+    // Relative to `root`: dist/renderer/ at the repository root.
+    outDir: '../dist/renderer',
     emptyOutDir: true,
   },
 });
