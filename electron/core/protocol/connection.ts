@@ -89,8 +89,8 @@ export class Connection implements FrameSink {
   private msgOpcode: DataOpcode | 0 = 0;
   private msgCompressed = false;
   private msgPieces: Uint8Array[] = [];
+  /** Payload bytes of the message so far, counted from the headers before anything is buffered. */
   private msgSize = 0;
-  private msgWireSize = 0;
   private msgFrames = 0;
   private msgFirstSeq = 0;
   private readonly utf8 = new Utf8Validator();
@@ -333,8 +333,8 @@ export class Connection implements FrameSink {
     if (++this.msgFrames > this.maxFragments) {
       return this.failHeader(f, 'WS_ERR_TOO_MANY_FRAGMENTS', `a message has more than ${this.maxFragments} fragments`);
     }
-    this.msgWireSize += len;
-    if (this.msgWireSize > this.maxMessageSize) {
+    this.msgSize += len;
+    if (this.msgSize > this.maxMessageSize) {
       return this.failHeader(f, 'WS_ERR_MESSAGE_TOO_LARGE', `a message exceeds the limit of ${this.maxMessageSize} bytes`);
     }
     f.compressed = this.msgCompressed;
@@ -377,7 +377,6 @@ export class Connection implements FrameSink {
 
   private dataFrame(f: ParsedFrame): boolean {
     if (!f.fin) {
-      this.msgSize += f.payload.length;
       this.msgPieces.push(f.payload);
       this.events.push(f);
       return true;
@@ -386,7 +385,7 @@ export class Connection implements FrameSink {
     let data = f.payload;
     if (this.msgPieces.length > 0) {
       this.msgPieces.push(data);
-      data = Buffer.concat(this.msgPieces, this.msgSize + data.length);
+      data = Buffer.concat(this.msgPieces, this.msgSize);
     }
     if (this.msgCompressed) {
       try {
@@ -415,7 +414,6 @@ export class Connection implements FrameSink {
     this.msgOpcode = 0;
     this.msgPieces.length = 0;
     this.msgSize = 0;
-    this.msgWireSize = 0;
     this.msgFrames = 0;
     return true;
   }

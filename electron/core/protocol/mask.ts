@@ -4,6 +4,15 @@
 const scratch = new Uint8Array(4);
 const scratchWord = new Uint32Array(scratch.buffer);
 
+/** The key as one native-endian 32-bit word, rotated to start at key byte `p`. */
+function keyWord(key: Uint8Array, p: number): number {
+  scratch[0] = key[p]!;
+  scratch[1] = key[(p + 1) & 3]!;
+  scratch[2] = key[(p + 2) & 3]!;
+  scratch[3] = key[(p + 3) & 3]!;
+  return scratchWord[0]!;
+}
+
 /** Below this many bytes a plain byte loop beats building a word view. */
 const WORD_LOOP_MIN = 48;
 /** Below this many bytes one unrolled copy-and-XOR pass beats set() plus the word loop. */
@@ -26,11 +35,7 @@ export function maskInPlace(buf: Uint8Array, offset: number, len: number, key: U
   // Bytes up to the first 4-byte aligned address.
   const head = (4 - ((buf.byteOffset + i) & 3)) & 3;
   for (const stop = i + head; i < stop; i++, p = (p + 1) & 3) buf[i]! ^= key[p]!;
-  scratch[0] = key[p]!;
-  scratch[1] = key[(p + 1) & 3]!;
-  scratch[2] = key[(p + 2) & 3]!;
-  scratch[3] = key[(p + 3) & 3]!;
-  const word = scratchWord[0]!;
+  const word = keyWord(key, p);
   const words = (end - i) >>> 2;
   const view = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
   let w = 0;
@@ -94,25 +99,13 @@ export class UnmaskPool {
     }
     const off = this.used;
     this.used += size;
-    const p = keyPos & 3;
     if (len <= 32) {
-      // Tiny payloads: a straight copy-and-XOR, 4 bytes a step, beats building the memcpy's source view.
-      const bytes = this.bytes;
-      const k0 = key[p]!, k1 = key[(p + 1) & 3]!, k2 = key[(p + 2) & 3]!, k3 = key[(p + 3) & 3]!;
-      for (let i = 0; i < len; i += 4) {
-        bytes[off + i] = src[srcOff + i]! ^ k0;
-        bytes[off + i + 1] = src[srcOff + i + 1]! ^ k1;
-        bytes[off + i + 2] = src[srcOff + i + 2]! ^ k2;
-        bytes[off + i + 3] = src[srcOff + i + 3]! ^ k3;
-      }
+      // Tiny payloads: the byte-wise copy-and-XOR beats building the memcpy's source view.
+      copyMasked(src, srcOff, this.bytes, off, len, key, keyPos);
       return new Uint8Array(this.buffer, off, len);
     }
     this.bytes.set(new Uint8Array(src.buffer, src.byteOffset + srcOff, len), off);
-    scratch[0] = key[p]!;
-    scratch[1] = key[(p + 1) & 3]!;
-    scratch[2] = key[(p + 2) & 3]!;
-    scratch[3] = key[(p + 3) & 3]!;
-    const word = scratchWord[0]!;
+    const word = keyWord(key, keyPos & 3);
     const words = this.words;
     for (let w = off >>> 2, end = (off + len + 3) >>> 2; w < end; w++) words[w]! ^= word;
     return new Uint8Array(this.buffer, off, len);
