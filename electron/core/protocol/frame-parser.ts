@@ -205,7 +205,7 @@ function view(buf: Uint8Array, start: number, len: number): Uint8Array {
 }
 
 /** Header length from the second header byte: 2, plus 2 or 8 for extended lengths, plus 4 if masked. */
-function headerLengthOf(b1: number): number {
+export function headerLengthOf(b1: number): number {
   const len7 = b1 & 0x7f;
   return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
 }

@@ -5,7 +5,8 @@ export type * from './events.ts';
 export { CloseCode, HandshakeError, LocalProtocolError, protocolError, type MalformedFrame, type ProtocolError, type WsErrorCode } from './errors.ts';
 export { Opcode, isControlOpcode, isKnownOpcode, opcodeName, type DataOpcode, type Frame, type FrameHeaderFields, type FrameSpec } from './frame.ts';
 export { encodeFrame, headerLength, randomMask, type MaskSource } from './frame-encoder.ts';
-export { FrameParser, HeaderVerdict, type FrameSink, type ParsedFrame } from './frame-parser.ts';
+export { FrameTap } from './frame-tap.ts';
+export { FrameParser, HeaderVerdict, headerLengthOf, type FrameSink, type ParsedFrame } from './frame-parser.ts';
 export { maskInPlace, copyMasked } from './mask.ts';
 export { Utf8Validator } from './utf8.ts';
 export {

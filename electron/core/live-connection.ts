@@ -1,0 +1,317 @@
+// A connection as the UI lists it: one or more client attempts (auto-reconnect with backoff), each
+// frame and message recorded in the timeline store, and a summary kept current for the UI.
+import type {
+  CloseInfo, ConnectionState, ConnectionSummary, ConnectOptions, DialError, Direction, Micros, SendRequest, SendResult,
+} from '../../shared/api.ts';
+import { closeCodeMeaning } from '../../shared/websocket.ts';
+import { ClientConnection, NotOpenError, type ClientEvent } from './client/client-connection.ts';
+import { headerLengthOf, Opcode, type Frame, type ProtocolError } from './protocol/index.ts';
+import type { FrameRecord, MessageRecord, NoteRecord, TimelineStore } from './store/records.ts';
+
+export type TimelineRecord = FrameRecord | MessageRecord | NoteRecord;
+
+export interface LiveConnectionHooks {
+  store: TimelineStore;
+  now: () => Micros;
+  /** The summary or the timeline changed. */
+  changed: (conn: LiveConnection) => void;
+  /** Every record as it is stored (the CLI prints them). */
+  record: (conn: LiveConnection, rec: TimelineRecord) => void;
+}
+
+const DEFAULT_RECONNECT = { initialDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 10 };
+
+/** Backoff before reconnect attempt `failures` (1-based): doubling from the first delay, with ±20% jitter. */
+export function reconnectDelay(failures: number, initialMs: number, maxMs: number, random = Math.random): number {
+  const base = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** Per direction: the data message being sent or received, so continuations are shown as what they continue. */
+interface DirectionState {
+  textual: boolean;
+  compressed: boolean;
+}
+
+export class LiveConnection {
+  readonly id: number;
+  readonly options: ConnectOptions;
+  private readonly hooks: LiveConnectionHooks;
+  private attemptConn: ClientConnection | null = null;
+  private stateValue: ConnectionState = 'connecting';
+  private readonly createdAt: Micros;
+  private openedAt: Micros | null = null;
+  private endedAt: Micros | null = null;
+  private attempt = 0;
+  /** Failed attempts in a row; an attempt that opens resets it. */
+  private failures = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectAt: Micros | null = null;
+  private userClosed = false;
+  private deleted = false;
+  private protocol: string | null = null;
+  private extensions: string | null = null;
+  private handshake: ConnectionSummary['handshake'] = null;
+  private closeInfo: CloseInfo | null = null;
+  private error: DialError | null = null;
+  private readonly counts = { framesIn: 0, framesOut: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+  private readonly dirs: Record<Direction, DirectionState> = { in: { textual: false, compressed: false }, out: { textual: false, compressed: false } };
+
+  constructor(id: number, options: ConnectOptions, hooks: LiveConnectionHooks) {
+    this.id = id;
+    this.options = options;
+    this.hooks = hooks;
+    this.createdAt = hooks.now();
+    hooks.store.createTimeline(id);
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  /** True once nothing more will happen: ended and no reconnect scheduled. */
+  get finished(): boolean {
+    return this.attemptConn === null && this.reconnectTimer === null;
+  }
+
+  summary(): ConnectionSummary {
+    const { frameRows, messageRows } = this.hooks.store.counts(this.id);
+    return {
+      id: this.id,
+      url: this.options.url,
+      label: this.options.label ?? null,
+      state: this.stateValue,
+      createdAt: this.createdAt,
+      openedAt: this.openedAt,
+      endedAt: this.endedAt,
+      attempt: this.attempt,
+      reconnectAt: this.reconnectAt,
+      protocol: this.protocol,
+      extensions: this.extensions,
+      ...this.counts,
+      frameRows,
+      messageRows,
+      handshake: this.handshake,
+      close: this.closeInfo,
+      error: this.error,
+      options: this.options,
+    };
+  }
+
+  /** Starts a new attempt (the first, or a reconnect). */
+  connect(): void {
+    this.cancelReconnect();
+    this.userClosed = false;
+    this.attempt++;
+    this.stateValue = 'connecting';
+    this.openedAt = null;
+    this.endedAt = null;
+    this.protocol = null;
+    this.extensions = null;
+    this.handshake = null;
+    this.closeInfo = null;
+    this.error = null;
+    this.dirs.in = { textual: false, compressed: false };
+    this.dirs.out = { textual: false, compressed: false };
+    this.note(this.attempt === 1 ? `Connecting to ${this.options.url}` : `Reconnecting to ${this.options.url} (attempt ${this.attempt})`);
+    const attempt = new ClientConnection({ options: this.options, now: this.hooks.now, onEvent: (ev) => this.onEvent(attempt, ev) });
+    this.attemptConn = attempt;
+    attempt.start();
+    this.hooks.changed(this);
+  }
+
+  /** Closes (or stops connecting, or cancels a scheduled reconnect); no reconnect follows. */
+  close(code?: number, reason?: string): void {
+    this.userClosed = true;
+    if (this.reconnectTimer !== null) {
+      this.cancelReconnect();
+      this.note('Reconnect cancelled');
+      this.hooks.changed(this);
+    }
+    this.attemptConn?.close(code, reason);
+  }
+
+  /** A new attempt now, abandoning the current one without a closing handshake. */
+  reconnect(): void {
+    const current = this.attemptConn;
+    this.attemptConn = null;
+    current?.destroy();
+    this.connect();
+  }
+
+  /** Stops everything; the engine forgets the connection. */
+  dispose(): void {
+    this.deleted = true;
+    this.cancelReconnect();
+    const current = this.attemptConn;
+    this.attemptConn = null;
+    current?.destroy();
+    this.hooks.store.deleteTimeline(this.id);
+  }
+
+  send(req: SendRequest): SendResult {
+    const attempt = this.attemptConn;
+    if (attempt === null) throw new NotOpenError(this.stateValue === 'connecting' ? 'the connection is not open yet' : 'the connection is closed — reconnect to send again');
+    const before = this.hooks.store.counts(this.id).frameRows;
+    const bytes = attempt.send(req);
+    const after = this.hooks.store.counts(this.id).frameRows;
+    const rows: number[] = [];
+    for (let i = before; i < after; i++) rows.push(i);
+    return { rows, bytes };
+  }
+
+  // ---------------------------------------------------------------- recording
+
+  private onEvent(attempt: ClientConnection, ev: ClientEvent): void {
+    // Events of an attempt abandoned by reconnect or delete are not this connection's any more.
+    if (attempt !== this.attemptConn || this.deleted) return;
+    switch (ev.type) {
+      case 'request':
+        this.handshake = ev.exchange;
+        break;
+      case 'open':
+        this.stateValue = 'open';
+        this.openedAt = ev.time;
+        this.failures = 0;
+        this.protocol = ev.protocol;
+        this.extensions = ev.extensions;
+        this.handshake = ev.exchange;
+        this.note(`Open${ev.protocol ? `, subprotocol ${ev.protocol}` : ''}${ev.extensions ? `, extensions ${ev.extensions}` : ''}`, ev.time);
+        break;
+      case 'frame':
+        this.frame(ev.dir, ev.frame, ev.raw, ev.time);
+        break;
+      case 'message': {
+        const rec: MessageRecord = { kind: 'message', dir: ev.dir, time: ev.time, opcode: ev.opcode, data: ev.data, compressed: ev.compressed };
+        this.hooks.store.appendMessage(this.id, rec);
+        if (ev.dir === 'in') this.counts.messagesIn++;
+        else this.counts.messagesOut++;
+        this.hooks.record(this, rec);
+        break;
+      }
+      case 'protocol-error':
+        this.protocolError(ev.error, ev.time);
+        break;
+      case 'closing':
+        this.stateValue = 'closing';
+        break;
+      case 'ended':
+        this.ended(ev.close, ev.error, ev.exchange, ev.time);
+        break;
+      default: {
+        const never: never = ev;
+        throw new Error(`unhandled client event ${JSON.stringify(never)}`);
+      }
+    }
+    this.hooks.changed(this);
+  }
+
+  private frame(dir: Direction, frame: Frame, raw: boolean, time: Micros): void {
+    const d = this.dirs[dir];
+    const data = frame.opcode === Opcode.TEXT || frame.opcode === Opcode.BINARY;
+    if (data) {
+      d.textual = frame.opcode === Opcode.TEXT;
+      d.compressed = frame.rsv1;
+    }
+    const inMessage = data || frame.opcode === Opcode.CONTINUATION;
+    const compressed = frame.compressed || (inMessage && d.compressed);
+    const rec: FrameRecord = {
+      kind: 'frame',
+      dir,
+      time,
+      opcode: frame.opcode,
+      fin: frame.fin,
+      rsv: (frame.rsv1 ? 4 : 0) | (frame.rsv2 ? 2 : 0) | (frame.rsv3 ? 1 : 0),
+      maskKey: frame.maskKey,
+      payloadLength: frame.payloadLength,
+      headerLength: frame.headerLength,
+      nonMinimalLength: frame.nonMinimalLength,
+      wire: frame.wire,
+      payload: frame.inflated ?? frame.payload,
+      compressed,
+      textual: inMessage && d.textual,
+      error: null,
+    };
+    this.hooks.store.appendFrame(this.id, rec, inMessage && !raw);
+    if (dir === 'in') {
+      this.counts.framesIn++;
+      this.counts.bytesIn += frame.wire.length;
+    } else {
+      this.counts.framesOut++;
+      this.counts.bytesOut += frame.wire.length;
+    }
+    this.hooks.record(this, rec);
+  }
+
+  private protocolError(err: ProtocolError, time: Micros): void {
+    const f = err.frame;
+    const headerLength = f === null || f.received.length < 2 ? 0 : headerLengthOf(f.received[1]!);
+    const rec: FrameRecord = {
+      kind: 'error',
+      dir: 'in',
+      time,
+      opcode: f?.opcode ?? -1,
+      fin: f?.fin ?? false,
+      rsv: f === null ? 0 : (f.rsv1 ? 4 : 0) | (f.rsv2 ? 2 : 0) | (f.rsv3 ? 1 : 0),
+      maskKey: f?.masked && f.received.length >= headerLength ? f.received.subarray(headerLength - 4, headerLength) : null,
+      payloadLength: f?.payloadLength ?? 0,
+      headerLength,
+      nonMinimalLength: false,
+      wire: f?.received ?? new Uint8Array(0),
+      payload: f === null || f.masked ? new Uint8Array(0) : f.received.subarray(headerLength),
+      compressed: false,
+      textual: false,
+      error: { code: err.code, closeCode: err.closeCode, reason: err.reason },
+    };
+    this.hooks.store.appendFrame(this.id, rec, false);
+    this.hooks.record(this, rec);
+  }
+
+  private ended(close: CloseInfo | null, error: DialError | null, exchange: ConnectionSummary['handshake'], time: Micros): void {
+    this.attemptConn = null;
+    this.endedAt = time;
+    this.closeInfo = close;
+    this.error = error;
+    if (exchange !== null) this.handshake = exchange;
+    const failed = error !== null || close === null || (!close.clean && close.by !== 'local') || (close.code !== null && close.code !== 1000 && close.code !== 1001 && close.by !== 'local');
+    this.stateValue = failed && !(this.userClosed && error === null) ? 'error' : 'closed';
+    this.note(endNote(close, error), time);
+    if (this.openedAt === null) this.failures++;
+    const policy = this.options.reconnect;
+    if (policy?.enabled && !this.userClosed && !this.deleted) {
+      const maxAttempts = policy.maxAttempts ?? DEFAULT_RECONNECT.maxAttempts;
+      if (maxAttempts !== 0 && this.failures >= maxAttempts) {
+        this.note(`Gave up reconnecting after ${this.failures} failed attempts in a row`, time);
+        return;
+      }
+      const delay = reconnectDelay(Math.max(1, this.failures), policy.initialDelayMs ?? DEFAULT_RECONNECT.initialDelayMs, policy.maxDelayMs ?? DEFAULT_RECONNECT.maxDelayMs);
+      this.reconnectAt = time + delay * 1000;
+      this.note(`Reconnecting in ${(delay / 1000).toFixed(1)} s`, time);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        this.connect();
+      }, delay);
+    }
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.reconnectAt = null;
+  }
+
+  private note(text: string, time: Micros = this.hooks.now()): void {
+    const rec: NoteRecord = { kind: 'note', time, text };
+    this.hooks.store.appendNote(this.id, rec);
+    this.hooks.record(this, rec);
+  }
+}
+
+function endNote(close: CloseInfo | null, error: DialError | null): string {
+  if (error !== null) return error.message;
+  if (close === null) return 'Closed';
+  const code = close.code === null ? 'no status code' : `${close.code} ${closeCodeMeaning(close.code)}`;
+  const who = close.by === 'local' ? 'by Framescope' : close.by === 'remote' ? 'by the server' : 'without a closing handshake';
+  return `Closed ${who}: ${code}${close.reason ? ` — ${close.reason}` : ''}${close.clean ? '' : ' (not clean)'}`;
+}
+

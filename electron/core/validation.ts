@@ -1,0 +1,136 @@
+// Schemas for every command argument of shared/api.ts: the engine checks input from the UI (an
+// untrusted renderer, or any local page that got past the token) before it acts on it.
+import { z } from 'zod';
+import type { CommandArg, CommandName } from '../../shared/api.ts';
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 7230 field-value: visible characters, spaces and tabs, no CR or LF. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
+const RESERVED_HEADERS = new Set([
+  'host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions',
+  'sec-websocket-protocol', 'content-length', 'transfer-encoding',
+]);
+const MiB = 1024 * 1024;
+
+const id = z.number().int().positive();
+const windowBits = z.number().int().min(8).max(15);
+const byteFormat = z.enum(['text', 'hex', 'base64']);
+const fragmentSize = z.number().int().min(1).max(64 * MiB).optional();
+const payloadText = z.string().max(96 * MiB, 'the payload is larger than the 64 MiB message limit');
+
+const header = z.tuple([
+  z.string().regex(TOKEN, 'a header name is a token: letters, digits and !#$%&\'*+-.^_`|~, no spaces or colons')
+    .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), {
+      message: 'this header is part of the WebSocket handshake and is set by Framescope (use the subprotocol and deflate options instead)',
+    }),
+  z.string().max(64 * 1024).regex(FIELD_VALUE, 'a header value cannot contain line breaks or control characters'),
+]);
+
+const connectOptions = z.object({
+  url: z.string().min(1, 'a URL is required').max(8192),
+  headers: z.array(header).max(200).optional(),
+  subprotocols: z.array(z.string().regex(TOKEN, 'a subprotocol is a token: no spaces, commas or quotes')).max(50).optional(),
+  origin: z.string().max(2048).regex(FIELD_VALUE, 'the Origin cannot contain line breaks').optional(),
+  deflate: z.object({
+    enabled: z.boolean(),
+    clientNoContextTakeover: z.boolean().optional(),
+    serverNoContextTakeover: z.boolean().optional(),
+    clientMaxWindowBits: z.union([windowBits, z.literal(true)]).optional(),
+    serverMaxWindowBits: windowBits.optional(),
+  }).strict().optional(),
+  tls: z.object({
+    insecure: z.boolean().optional(),
+    caPem: z.string().max(MiB).optional(),
+    servername: z.string().max(253).regex(/^[A-Za-z0-9.-]*$/, 'the SNI name is a host name: letters, digits, dots and hyphens').optional(),
+  }).strict().optional(),
+  connectTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+  keepaliveIntervalMs: z.number().int().min(0).max(3_600_000).refine((ms) => ms === 0 || ms >= 100, 'a keepalive interval is 0 (off) or at least 100 ms').optional(),
+  reconnect: z.object({
+    enabled: z.boolean(),
+    initialDelayMs: z.number().int().min(10).max(3_600_000).optional(),
+    maxDelayMs: z.number().int().min(10).max(86_400_000).optional(),
+    maxAttempts: z.number().int().min(0).max(1_000_000).optional(),
+  }).strict().optional(),
+  label: z.string().max(200).optional(),
+}).strict();
+
+const sendRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: payloadText, fragmentSize, compress: z.boolean().optional() }).strict(),
+  z.object({ kind: z.literal('json'), text: payloadText, fragmentSize, compress: z.boolean().optional() }).strict(),
+  z.object({ kind: z.literal('binary'), data: payloadText, format: z.enum(['hex', 'base64']), fragmentSize, compress: z.boolean().optional() }).strict(),
+  z.object({ kind: z.literal('ping'), data: z.string().max(1024).optional(), format: byteFormat.optional() }).strict(),
+  z.object({ kind: z.literal('pong'), data: z.string().max(1024).optional(), format: byteFormat.optional() }).strict(),
+  z.object({ kind: z.literal('close'), code: z.number().int().min(0).max(65535).optional(), reason: z.string().max(1024).optional() }).strict(),
+  z.object({
+    kind: z.literal('raw'),
+    opcode: z.number().int().min(0).max(15),
+    fin: z.boolean(),
+    rsv1: z.boolean(),
+    rsv2: z.boolean(),
+    rsv3: z.boolean(),
+    data: payloadText,
+    format: byteFormat,
+    fragmentSize,
+    mask: z.boolean().optional(),
+  }).strict(),
+]);
+
+const filter = z.object({
+  text: z.string().max(10_000).optional(),
+  regex: z.boolean().optional(),
+  caseSensitive: z.boolean().optional(),
+  direction: z.enum(['in', 'out']).optional(),
+  opcodes: z.array(z.number().int().min(0).max(15)).max(16).optional(),
+  errors: z.boolean().optional(),
+}).strict().superRefine((f, ctx) => {
+  if (!f.regex || !f.text) return;
+  try {
+    new RegExp(f.text, 'u');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: ['text'], message: `not a valid regular expression (${(err as Error).message})` });
+  }
+});
+
+const view = z.enum(['frames', 'messages']);
+
+// The compiler checks each schema's output against the contract's argument type.
+const schemas: { [K in CommandName]: z.ZodType<CommandArg<K>> } = {
+  'app.info': z.undefined(),
+  'connections.open': connectOptions,
+  'connections.list': z.undefined(),
+  'connections.close': z.object({ id, code: z.number().int().min(0).max(65535).optional(), reason: z.string().max(1024).optional() }).strict(),
+  'connections.reconnect': z.object({ id }).strict(),
+  'connections.delete': z.object({ id }).strict(),
+  'connections.send': z.object({ id, message: sendRequest }).strict(),
+  'timeline.range': z.object({
+    connectionId: id,
+    view,
+    start: z.number().int().min(0),
+    count: z.number().int().min(0).max(5000),
+    filter: filter.optional(),
+  }).strict(),
+  'timeline.detail': z.object({ connectionId: id, view, index: z.number().int().min(0) }).strict(),
+};
+
+export class InvalidArgumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidArgumentError';
+  }
+}
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(schemas, name);
+}
+
+/** The argument, checked; throws InvalidArgumentError saying which field is wrong and why. */
+export function validateArgument<K extends CommandName>(name: K, arg: unknown): CommandArg<K> {
+  // null and undefined both mean "no argument" (JSON has no undefined).
+  const result = schemas[name].safeParse(arg === null ? undefined : arg);
+  if (result.success) return result.data;
+  const problems = result.error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return `${path}${issue.message}`;
+  });
+  throw new InvalidArgumentError(`Invalid argument to ${name} — ${problems.join('; ')}`);
+}
