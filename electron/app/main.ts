@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { COMMAND_NAMES, eventChannel, invokeChannel, type Outcome } from '../../shared/api.ts';
+import { Engine } from '../core/engine.ts';
 
 const rendererIndex = join(import.meta.dirname, '..', '..', 'renderer', 'index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
@@ -32,13 +34,23 @@ function fromAppMainFrame(event: IpcMainInvokeEvent): boolean {
   return frame.processId === mainFrame.processId && frame.frameToken === mainFrame.frameToken && isAppPage(frame.url);
 }
 
-// Channel names carry the 'framescope:' prefix and their direction; every handler goes through here.
-function handleInvoke(channel: `framescope:invoke:${string}`, handler: () => unknown): void {
-  ipcMain.handle(channel, (event) => {
-    if (!fromAppMainFrame(event)) throw new Error(`${channel} refused: the call did not come from the Framescope window`);
-    return handler();
+const engine = new Engine({ mode: 'electron', version: app.getVersion() });
+
+// One handler per command of the contract, each behind the sender check; the engine validates the argument.
+for (const name of COMMAND_NAMES) {
+  ipcMain.handle(invokeChannel(name), (event, arg: unknown): Outcome<unknown> => {
+    if (!fromAppMainFrame(event)) {
+      return { ok: false, error: { code: 'INVALID_STATE', message: `${name} refused: the call did not come from the Framescope window` } };
+    }
+    return engine.invoke(name, arg);
   });
 }
+
+// Engine events go to the app window only, on channels named after the contract's events.
+engine.on((name, payload) => {
+  if (mainWindow === undefined || mainWindow.isDestroyed()) return;
+  mainWindow.webContents.send(eventChannel(name), payload);
+});
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -86,7 +98,7 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-handleInvoke('framescope:invoke:version', () => app.getVersion());
+app.on('will-quit', () => engine.shutdown());
 
 await app.whenReady();
 

@@ -1,7 +1,37 @@
-// Preload of the Framescope window: exposes `window.framescope` to the page, with named functions only.
-// Sandboxed preloads run as CommonJS with only a few built-in modules, so this file is .cts and self-contained.
+// Preload of the Framescope window: puts `window.framescope` (shared/api.ts ElectronBridge) on the
+// page, one named function per command plus `on` for events, and nothing else of Electron or Node.
+// Sandboxed preloads run as CommonJS and can require only `electron`, so this file is self-contained:
+// the command list is repeated here, and the compiler checks it against the contract's.
+import type { CommandName, ElectronBridge, EventName } from '../../shared/api.ts';
+
 const { contextBridge, ipcRenderer }: typeof import('electron') = require('electron');
 
-contextBridge.exposeInMainWorld('framescope', {
-  version: (): Promise<string> => ipcRenderer.invoke('framescope:invoke:version'),
-});
+const commands: Record<CommandName, true> = {
+  'app.info': true,
+  'connections.open': true,
+  'connections.list': true,
+  'connections.close': true,
+  'connections.reconnect': true,
+  'connections.delete': true,
+  'connections.send': true,
+  'timeline.range': true,
+  'timeline.detail': true,
+};
+const events: Record<EventName, true> = { 'connection.updated': true, 'connection.removed': true, 'timeline.grew': true };
+
+const bridge: Record<string, unknown> = {};
+for (const name of Object.keys(commands)) {
+  bridge[name] = (arg: unknown): Promise<unknown> => ipcRenderer.invoke(`framescope:invoke:${name}`, arg);
+}
+bridge.on = (name: string, listener: (payload: unknown) => void): (() => void) => {
+  if (!Object.hasOwn(events, name)) throw new Error(`Framescope has no event "${name}"`);
+  const channel = `framescope:event:${name}`;
+  // The page never sees the IPC event object (it would expose the sender).
+  const handler = (_event: unknown, payload: unknown): void => listener(payload);
+  ipcRenderer.on(channel, handler);
+  return () => {
+    ipcRenderer.removeListener(channel, handler);
+  };
+};
+
+contextBridge.exposeInMainWorld('framescope', bridge as unknown as ElectronBridge);

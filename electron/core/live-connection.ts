@@ -6,7 +6,7 @@ import type {
 import { closeCodeMeaning } from '../../shared/websocket.ts';
 import { ClientConnection, NotOpenError, type ClientEvent } from './client/client-connection.ts';
 import { headerLengthOf, Opcode, type Frame, type ProtocolError } from './protocol/index.ts';
-import type { FrameRecord, MessageRecord, NoteRecord, TimelineStore } from './store/records.ts';
+import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord, TimelineStore } from './store/records.ts';
 
 export type TimelineRecord = FrameRecord | MessageRecord | NoteRecord;
 
@@ -113,7 +113,7 @@ export class LiveConnection {
     this.error = null;
     this.dirs.in = { textual: false, compressed: false };
     this.dirs.out = { textual: false, compressed: false };
-    this.note(this.attempt === 1 ? `Connecting to ${this.options.url}` : `Reconnecting to ${this.options.url} (attempt ${this.attempt})`);
+    this.note('connecting', this.attempt === 1 ? `Connecting to ${this.options.url}` : `Reconnecting to ${this.options.url} (attempt ${this.attempt})`);
     const attempt = new ClientConnection({ options: this.options, now: this.hooks.now, onEvent: (ev) => this.onEvent(attempt, ev) });
     this.attemptConn = attempt;
     attempt.start();
@@ -125,7 +125,7 @@ export class LiveConnection {
     this.userClosed = true;
     if (this.reconnectTimer !== null) {
       this.cancelReconnect();
-      this.note('Reconnect cancelled');
+      this.note('reconnect-cancelled', 'Reconnect cancelled');
       this.hooks.changed(this);
     }
     this.attemptConn?.close(code, reason);
@@ -176,7 +176,7 @@ export class LiveConnection {
         this.protocol = ev.protocol;
         this.extensions = ev.extensions;
         this.handshake = ev.exchange;
-        this.note(`Open${ev.protocol ? `, subprotocol ${ev.protocol}` : ''}${ev.extensions ? `, extensions ${ev.extensions}` : ''}`, ev.time);
+        this.note('open', `Open${ev.protocol ? `, subprotocol ${ev.protocol}` : ''}${ev.extensions ? `, extensions ${ev.extensions}` : ''}`, ev.time);
         break;
       case 'frame':
         this.frame(ev.dir, ev.frame, ev.raw, ev.time);
@@ -275,18 +275,18 @@ export class LiveConnection {
     if (exchange !== null) this.handshake = exchange;
     const failed = error !== null || close === null || (!close.clean && close.by !== 'local') || (close.code !== null && close.code !== 1000 && close.code !== 1001 && close.by !== 'local');
     this.stateValue = failed && !(this.userClosed && error === null) ? 'error' : 'closed';
-    this.note(endNote(close, error), time);
+    this.note('ended', endNote(close, error), time);
     if (this.openedAt === null) this.failures++;
     const policy = this.options.reconnect;
     if (policy?.enabled && !this.userClosed && !this.deleted) {
       const maxAttempts = policy.maxAttempts ?? DEFAULT_RECONNECT.maxAttempts;
       if (maxAttempts !== 0 && this.failures >= maxAttempts) {
-        this.note(`Gave up reconnecting after ${this.failures} failed attempts in a row`, time);
+        this.note('gave-up', `Gave up reconnecting after ${this.failures} failed attempts in a row`, time);
         return;
       }
       const delay = reconnectDelay(Math.max(1, this.failures), policy.initialDelayMs ?? DEFAULT_RECONNECT.initialDelayMs, policy.maxDelayMs ?? DEFAULT_RECONNECT.maxDelayMs);
       this.reconnectAt = time + delay * 1000;
-      this.note(`Reconnecting in ${(delay / 1000).toFixed(1)} s`, time);
+      this.note('reconnect-scheduled', `Reconnecting in ${(delay / 1000).toFixed(1)} s`, time);
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = null;
         this.connect();
@@ -300,8 +300,8 @@ export class LiveConnection {
     this.reconnectAt = null;
   }
 
-  private note(text: string, time: Micros = this.hooks.now()): void {
-    const rec: NoteRecord = { kind: 'note', time, text };
+  private note(event: NoteEvent, text: string, time: Micros = this.hooks.now()): void {
+    const rec: NoteRecord = { kind: 'note', time, event, text };
     this.hooks.store.appendNote(this.id, rec);
     this.hooks.record(this, rec);
   }

@@ -6,7 +6,11 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { RPC_PATH } from '../../shared/api.ts';
+import type { Engine } from '../core/engine.ts';
+import { RpcEndpoint } from './rpc-endpoint.ts';
 
 export interface BrowserServerOptions {
   /** 0 picks a free port. */
@@ -14,6 +18,8 @@ export interface BrowserServerOptions {
   host: string;
   /** Folder holding the built renderer (index.html and its assets). */
   rootDir: string;
+  /** The engine the page drives over the WebSocket RPC at RPC_PATH; without it, files only. */
+  engine?: Engine;
 }
 
 export interface BrowserServer {
@@ -128,6 +134,29 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     await pipeline(createReadStream(file), response);
   }
 
+  const rpc = options.engine === undefined ? null : new RpcEndpoint({
+    engine: options.engine,
+    authorize: (request) => {
+      // Browsers always send Origin on a WebSocket; requiring it refuses cross-site hijacking.
+      const origin = request.headers.origin;
+      if (origin === undefined || !origins.has(origin)) return { ok: false, status: 403, message: 'Forbidden: the RPC socket accepts only the Framescope page\'s own origin.' };
+      const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
+      const presented = query.get('token') ?? readCookie(request, cookieName) ?? '';
+      if (!sameSecret(presented, token)) return { ok: false, status: 403, message: 'Forbidden: the RPC socket needs the access token Framescope printed at start-up.' };
+      return { ok: true };
+    },
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (request.url ?? '/').split('?')[0];
+    if (rpc === null || path !== RPC_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    rpc.upgrade(request, socket, head);
+  });
+
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     handleRequest(request, response).catch(() => {
       if (!response.headersSent) sendText(response, 500, 'Internal error while serving the file.');
@@ -140,6 +169,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     token,
     close: () =>
       new Promise<void>((resolveClose, rejectClose) => {
+        rpc?.close();
         server.close((error) => (error ? rejectClose(error) : resolveClose()));
         server.closeAllConnections();
       }),

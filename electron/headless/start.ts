@@ -5,10 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PortInUseError, startBrowserServer } from './browser-server.ts';
+import { PortInUseError } from './browser-server.ts';
+import { appRoot as repoRoot, ensureRendererBuilt, startBrowserMode } from './serve.ts';
 
-const repoRoot = join(import.meta.dirname, '..', '..');
-const rendererDir = join(repoRoot, 'dist', 'renderer');
 const requireFromRepo = createRequire(join(repoRoot, 'package.json'));
 const electronDownloadTimeoutMs = 60_000;
 const usage = 'Usage: npm start [-- --port N]   (browser mode listens on 127.0.0.1:N, default 7331; 0 picks a free port)';
@@ -20,13 +19,6 @@ function parsePort(argv: string[]): number {
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65_535) throw new Error(`--port needs a number from 0 to 65535, not "${values.port}"`);
   return port;
-}
-
-async function ensureRendererBuilt(): Promise<void> {
-  if (existsSync(join(rendererDir, 'index.html'))) return;
-  console.log('Building the renderer into dist/renderer (first start)…');
-  const { build } = await import('vite');
-  await build({ configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
 }
 
 function electronPackageDir(): string | undefined {
@@ -104,12 +96,12 @@ async function startElectron(binary: string): Promise<void> {
   process.exitCode = await run(binary, [repoRoot]);
 }
 
-async function startBrowserMode(port: number): Promise<void> {
-  const server = await startBrowserServer({ port, host: '127.0.0.1', rootDir: rendererDir });
-  console.log(`Framescope (browser mode): ${server.url}`);
+async function runBrowserMode(port: number): Promise<void> {
+  const mode = await startBrowserMode(port);
+  console.log(`Framescope (browser mode): ${mode.url}`);
   console.log('Press Ctrl-C to stop.');
   const stop = (): void => {
-    server.close().catch((error: unknown) => {
+    mode.close().catch((error: unknown) => {
       console.error(`Closing the server failed: ${String(error)}`);
       process.exitCode = 1;
     });
@@ -134,7 +126,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  await ensureRendererBuilt();
+  await ensureRendererBuilt((line) => console.log(line));
   const electron = await locateElectron();
   if ('binary' in electron) {
     const noDisplay = headlessReason();
@@ -144,7 +136,7 @@ async function main(): Promise<void> {
     console.log(`Electron binary is not installed (${electron.missing}) — starting Framescope in browser mode`);
   }
   try {
-    await startBrowserMode(port);
+    await runBrowserMode(port);
   } catch (error) {
     if (!(error instanceof PortInUseError)) throw error;
     console.error(error.message);

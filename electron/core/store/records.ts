@@ -38,8 +38,12 @@ export interface MessageRecord {
 export interface NoteRecord {
   readonly kind: 'note';
   readonly time: Micros;
+  /** What happened, for programs (the CLI); `text` says it for a person. */
+  readonly event: NoteEvent;
   readonly text: string;
 }
+
+export type NoteEvent = 'connecting' | 'open' | 'ended' | 'reconnect-scheduled' | 'reconnect-cancelled' | 'gave-up';
 
 export interface TimelineCounts {
   frameRows: number;
