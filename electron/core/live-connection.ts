@@ -54,6 +54,8 @@ export class LiveConnection {
   private handshake: ConnectionSummary['handshake'] = null;
   private closeInfo: CloseInfo | null = null;
   private error: DialError | null = null;
+  /** This attempt failed the connection over a frame the server sent (RFC 6455 §7.1.7). */
+  private protocolFailed = false;
   private readonly counts = { framesIn: 0, framesOut: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   private readonly dirs: Record<Direction, DirectionState> = { in: { textual: false, compressed: false }, out: { textual: false, compressed: false } };
 
@@ -111,6 +113,7 @@ export class LiveConnection {
     this.handshake = null;
     this.closeInfo = null;
     this.error = null;
+    this.protocolFailed = false;
     this.dirs.in = { textual: false, compressed: false };
     this.dirs.out = { textual: false, compressed: false };
     this.note('connecting', this.attempt === 1 ? `Connecting to ${this.options.url}` : `Reconnecting to ${this.options.url} (attempt ${this.attempt})`);
@@ -136,6 +139,9 @@ export class LiveConnection {
     const current = this.attemptConn;
     this.attemptConn = null;
     current?.destroy();
+    this.hooks.store.abandonMessages(this.id);
+    // Asked for by a person: a fresh run of attempts, even after auto-reconnect gave up.
+    this.failures = 0;
     this.connect();
   }
 
@@ -244,6 +250,9 @@ export class LiveConnection {
   }
 
   private protocolError(err: ProtocolError, time: Micros): void {
+    this.protocolFailed = true;
+    // The parser stops here, so a message this frame interrupted never completes.
+    this.hooks.store.abandonMessages(this.id);
     const f = err.frame;
     const headerLength = f === null || f.received.length < 2 ? 0 : headerLengthOf(f.received[1]!);
     const rec: FrameRecord = {
@@ -269,12 +278,14 @@ export class LiveConnection {
 
   private ended(close: CloseInfo | null, error: DialError | null, exchange: ConnectionSummary['handshake'], time: Micros): void {
     this.attemptConn = null;
+    this.hooks.store.abandonMessages(this.id);
     this.endedAt = time;
     this.closeInfo = close;
     this.error = error;
     if (exchange !== null) this.handshake = exchange;
     const failed = error !== null || close === null || (!close.clean && close.by !== 'local') || (close.code !== null && close.code !== 1000 && close.code !== 1001 && close.by !== 'local');
-    this.stateValue = failed && !(this.userClosed && error === null) ? 'error' : 'closed';
+    // Closing by hand makes an unclean end expected, but not a server's protocol violation.
+    this.stateValue = this.protocolFailed || (failed && !(this.userClosed && error === null)) ? 'error' : 'closed';
     this.note('ended', endNote(close, error), time);
     if (this.openedAt === null) this.failures++;
     const policy = this.options.reconnect;
@@ -286,7 +297,7 @@ export class LiveConnection {
       }
       const delay = reconnectDelay(Math.max(1, this.failures), policy.initialDelayMs ?? DEFAULT_RECONNECT.initialDelayMs, policy.maxDelayMs ?? DEFAULT_RECONNECT.maxDelayMs);
       this.reconnectAt = time + delay * 1000;
-      this.note('reconnect-scheduled', `Reconnecting in ${(delay / 1000).toFixed(1)} s`, time);
+      this.note('reconnect-scheduled', `Reconnecting in ${delay < 1000 ? `${delay} ms` : `${(delay / 1000).toFixed(1)} s`}`, time);
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = null;
         this.connect();

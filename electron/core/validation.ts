@@ -6,10 +6,9 @@ import type { CommandArg, CommandName } from '../../shared/api.ts';
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 7230 field-value: visible characters, spaces and tabs, no CR or LF. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
-const RESERVED_HEADERS = new Set([
-  'host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions',
-  'sec-websocket-protocol', 'content-length', 'transfer-encoding',
-]);
+/** Written by the handshake itself; so is every Sec-WebSocket-* header. */
+const RESERVED_HEADERS = new Set(['host', 'upgrade', 'connection', 'content-length', 'transfer-encoding']);
+const isReservedHeader = (name: string): boolean => RESERVED_HEADERS.has(name.toLowerCase()) || /^sec-websocket-/i.test(name);
 const MiB = 1024 * 1024;
 
 const id = z.number().int().positive();
@@ -20,7 +19,7 @@ const payloadText = z.string().max(96 * MiB, 'the payload is larger than the 64 
 
 const header = z.tuple([
   z.string().regex(TOKEN, 'a header name is a token: letters, digits and !#$%&\'*+-.^_`|~, no spaces or colons')
-    .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), {
+    .refine((n) => !isReservedHeader(n), {
       message: 'this header is part of the WebSocket handshake and is set by Framescope (use the subprotocol and deflate options instead)',
     }),
   z.string().max(64 * 1024).regex(FIELD_VALUE, 'a header value cannot contain line breaks or control characters'),
@@ -29,7 +28,11 @@ const header = z.tuple([
 const connectOptions = z.object({
   url: z.string().min(1, 'a URL is required').max(8192),
   headers: z.array(header).max(200).optional(),
-  subprotocols: z.array(z.string().regex(TOKEN, 'a subprotocol is a token: no spaces, commas or quotes')).max(50).optional(),
+  subprotocols: z.array(z.string().regex(TOKEN, 'a subprotocol is a token: no spaces, commas or quotes')).max(50).superRefine((list, ctx) => {
+    list.forEach((p, i) => {
+      if (list.indexOf(p) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${p}" is listed twice — offer each subprotocol once` });
+    });
+  }).optional(),
   origin: z.string().max(2048).regex(FIELD_VALUE, 'the Origin cannot contain line breaks').optional(),
   deflate: z.object({
     enabled: z.boolean(),
@@ -52,7 +55,11 @@ const connectOptions = z.object({
     maxAttempts: z.number().int().min(0).max(1_000_000).optional(),
   }).strict().optional(),
   label: z.string().max(200).optional(),
-}).strict();
+}).strict().superRefine((opts, ctx) => {
+  if (opts.origin === undefined) return;
+  const i = opts.headers?.findIndex(([name]) => name.toLowerCase() === 'origin') ?? -1;
+  if (i >= 0) ctx.addIssue({ code: 'custom', path: ['headers', i, 0], message: 'the Origin is also set by the origin option — set it in one place' });
+});
 
 const sendRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: payloadText, fragmentSize, compress: z.boolean().optional() }).strict(),

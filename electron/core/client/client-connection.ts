@@ -61,6 +61,8 @@ export class ClientConnection {
   private awaitingPong = false;
   private keepaliveCount = 0;
   private failure: DialError | null = null;
+  /** The connection reached CLOSED and the transport is being shut. */
+  private windingDown = false;
 
   constructor(init: ClientConnectionOptions) {
     this.opts = init.options;
@@ -91,7 +93,9 @@ export class ClientConnection {
     }, timeoutMs);
     const target = this.target;
     dial(target, { signal: this.abort.signal, ...(this.opts.tls ? { tls: this.opts.tls } : {}), onPhase: (p) => { this.phase = p; } })
-      .then((socket) => this.connected(socket, target), (err: unknown) => {
+      .then((socket) => this.connected(socket, target))
+      // Also catches a throw in `connected`, which must end the attempt, not become an unhandled rejection.
+      .catch((err: unknown) => {
         if (err instanceof DialFailure) this.fail(err);
         else if (!this.abort.signal.aborted) this.fail(new DialFailure('SOCKET_ERROR', `Could not connect: ${String(err)}`));
       });
@@ -132,11 +136,13 @@ export class ClientConnection {
     }
     const conn = this.conn;
     if (conn.state === 'OPEN' || conn.state === 'REMOTE_CLOSING') {
-      this.send(code === undefined ? { kind: 'close' } : { kind: 'close', code, ...(reason === undefined ? {} : { reason }) });
-    } else {
-      // Our close frame is out already: stop waiting for the reply.
+      this.send({ kind: 'close', ...(code === undefined ? {} : { code }), ...(reason === undefined ? {} : { reason }) });
+    } else if (conn.state === 'LOCAL_CLOSING' || this.windingDown) {
+      // Our close frame is out already: stop waiting for the reply, or for the server to end TCP.
       this.socket?.destroy();
     }
+    // Otherwise the connection closed within the bytes being handled right now (a listener is
+    // closing from inside an event): its last output, such as a failing close frame, is yet to be written.
   }
 
   /** Ends the attempt at once without a closing handshake. */
@@ -187,7 +193,11 @@ export class ClientConnection {
     this.pump(conn.receive(chunk));
   }
 
-  /** Handles the connection's events in order, writing its own output right after each batch. */
+  /**
+   * Handles the connection's events in order, writing its own output right after each batch. The
+   * transport is wound down only after that: the last output may be a close reply, or the close
+   * frame that fails the connection, and must reach the peer before our end of TCP is shut.
+   */
   private pump(events: ConnectionEvent[]): void {
     const conn = this.conn!;
     let batch = events;
@@ -195,6 +205,11 @@ export class ClientConnection {
       for (const ev of batch) this.handle(ev);
       for (const bytes of conn.dataToSend()) this.write(bytes, false, null);
       batch = conn.pollEvents();
+    }
+    if (conn.state === 'CLOSED' && !this.windingDown) {
+      this.windingDown = true;
+      if (this.rejection === null && this.failure === null) this.afterClosingHandshake();
+      else this.finishRejection();
     }
   }
 
@@ -246,10 +261,9 @@ export class ClientConnection {
         this.failure = new DialFailure('HANDSHAKE_FAILED', `The server's handshake response is not valid: ${ev.message} (${ev.code}) — the server is not speaking RFC 6455 correctly`, ev.code).info;
         return;
       case 'closed':
-        this.closeInfo = { code: ev.code, reason: ev.reason, by: ev.by, clean: ev.clean };
+        // A refused or broken handshake, or a keepalive timeout, already says how it ended.
+        if (this.rejection === null && this.failure === null) this.closeInfo = { code: ev.code, reason: ev.reason, by: ev.by, clean: ev.clean };
         this.stopKeepalive();
-        if (this.rejection === null && this.failure === null) this.afterClosingHandshake();
-        else this.finishRejection();
         return;
       case 'request':
         return;

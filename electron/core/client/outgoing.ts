@@ -78,8 +78,9 @@ export function planSend(req: SendRequest): OutgoingPlan {
     case 'pong':
       return { events: [{ type: req.kind, data: decodeBytes(req.data ?? '', req.format ?? 'text') }], message: null, raw: false };
     case 'close':
+      // A reason without a code goes to the core as given, which refuses it rather than dropping it.
       return {
-        events: [req.code === undefined ? { type: 'close' } : { type: 'close', code: req.code, reason: req.reason ?? '' }],
+        events: [{ type: 'close', ...(req.code === undefined ? {} : { code: req.code }), ...(req.reason === undefined ? {} : { reason: req.reason }) }],
         message: null,
         raw: false,
       };

@@ -72,6 +72,14 @@ export class MemoryStore implements TimelineStore {
     t.frames.push({ rec, message: -1 });
   }
 
+  abandonMessages(connectionId: number): void {
+    const t = this.timeline(connectionId);
+    for (const dir of ['in', 'out'] as const) {
+      for (const row of t.pending[dir]) t.messages.push({ frameRow: row });
+      t.pending[dir] = [];
+    }
+  }
+
   counts(connectionId: number): TimelineCounts {
     const t = this.timeline(connectionId);
     return { frameRows: t.frames.length, messageRows: t.messages.length };

@@ -58,6 +58,8 @@ export interface TimelineStore {
   /** A data message made of the direction's frames appended since its previous message. */
   appendMessage(connectionId: number, rec: MessageRecord): number;
   appendNote(connectionId: number, rec: NoteRecord): void;
+  /** Messages left unfinished (their attempt failed or ended) will never complete: their frames join the messages view each as itself. */
+  abandonMessages(connectionId: number): void;
   counts(connectionId: number): TimelineCounts;
   range(req: RangeRequest): RangeResult;
   detail(req: RowDetailRequest): RowDetail;
