@@ -155,7 +155,7 @@ export class Engine {
     if (growth.length > 0) this.emit('timeline.grew', growth);
   }
 
-  /** Closes every connection (a closing handshake where open) and stops timers. */
+  /** Drops every connection at once (no closing handshakes: the process is going away) and stops timers. */
   shutdown(): void {
     for (const conn of this.connections.values()) conn.dispose();
     this.connections.clear();

@@ -283,9 +283,10 @@ export class LiveConnection {
     this.closeInfo = close;
     this.error = error;
     if (exchange !== null) this.handshake = exchange;
-    const failed = error !== null || close === null || (!close.clean && close.by !== 'local') || (close.code !== null && close.code !== 1000 && close.code !== 1001 && close.by !== 'local');
-    // Closing by hand makes an unclean end expected, but not a server's protocol violation.
-    this.stateValue = this.protocolFailed || (failed && !(this.userClosed && error === null)) ? 'error' : 'closed';
+    // A completed closing handshake is a normal end whatever the code (applications use 4000-4999);
+    // closing by hand makes an unclean end expected, but not a server's protocol violation.
+    const failed = error !== null || close === null || (!close.clean && !this.userClosed);
+    this.stateValue = this.protocolFailed || failed ? 'error' : 'closed';
     this.note('ended', endNote(close, error), time);
     if (this.openedAt === null) this.failures++;
     const policy = this.options.reconnect;

@@ -514,6 +514,15 @@ describe('sending', () => {
     expect(closeRows.map((r) => [r.dir, r.preview])).toEqual([['in', '1000 Normal Closure: done'], ['out', '1000 Normal Closure']]);
   });
 
+  test('an application close code from the server (4000) is a normal end, not an error', async () => {
+    const { id, session } = await openEcho();
+    session.ws.close(4000, 'shift over');
+    expect((await session.closed).code).toBe(4000);
+    const s = await t.ended(id);
+    expect(s.state).toBe('closed');
+    expect(s.close).toEqual({ code: 4000, reason: 'shift over', by: 'remote', clean: true });
+  });
+
   test('connections.close sends its code and reason', async () => {
     const { id, session } = await openEcho();
     t.engine.call('connections.close', { id, code: 1001, reason: 'leaving' });

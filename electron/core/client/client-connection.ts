@@ -110,6 +110,7 @@ export class ClientConnection {
     if (conn === null || this.stateValue === 'connecting' || this.stateValue === 'ended') {
       throw new NotOpenError(this.stateValue === 'ended' ? 'the connection is closed — reconnect to send again' : 'the connection is not open yet — wait for it to open');
     }
+    if (this.socket === null || !this.socket.writable) throw new NotOpenError('the connection\'s socket is already shut for writing — the connection is ending');
     const plan = planSend(req);
     const chunks: Uint8Array[] = [];
     // Encode everything first: an error in the second fragment must not leave the first one sent.
@@ -187,7 +188,7 @@ export class ClientConnection {
     const conn = this.conn;
     if (conn === null || this.stateValue === 'ended') return;
     if (chunk === null && conn.state === 'CLOSED') {
-      this.finishRejection();
+      this.finishFailed();
       return;
     }
     this.pump(conn.receive(chunk));
@@ -209,7 +210,7 @@ export class ClientConnection {
     if (conn.state === 'CLOSED' && !this.windingDown) {
       this.windingDown = true;
       if (this.rejection === null && this.failure === null) this.afterClosingHandshake();
-      else this.finishRejection();
+      else this.finishFailed();
     }
   }
 
@@ -276,11 +277,11 @@ export class ClientConnection {
 
   private finishRejectionIfComplete(): void {
     const r = this.rejection;
-    if (r !== null && r.expected !== null && r.size >= r.expected) this.finishRejection();
+    if (r !== null && r.expected !== null && r.size >= r.expected) this.finishFailed();
   }
 
-  /** The rejection's body is complete (or the server closed): report it and end. */
-  private finishRejection(): void {
+  /** The attempt ended in failure (a rejection whose body is complete, or a failed handshake): report it and end. */
+  private finishFailed(): void {
     const r = this.rejection;
     if (r !== null && this.failure === null) {
       const body = Buffer.concat(r.body).toString('utf8');
@@ -329,7 +330,10 @@ export class ClientConnection {
   private startKeepalive(): void {
     const interval = this.opts.keepaliveIntervalMs ?? 0;
     if (interval <= 0) return;
-    this.keepaliveTimer = setInterval(() => {
+    // The verdict waits for setImmediate: after a stalled event loop the timer fires before the
+    // poll phase reads a pong that arrived long ago, and that must not count as a missing pong.
+    this.keepaliveTimer = setInterval(() => setImmediate(() => {
+      if (this.stateValue !== 'open') return;
       if (this.awaitingPong) {
         this.failure = new DialFailure('KEEPALIVE_TIMEOUT', `No pong within ${interval} ms of a keepalive ping — the server or the network stopped answering`).info;
         this.closeInfo = { code: 1006, reason: 'no pong to a keepalive ping', by: 'abnormal', clean: false };
@@ -338,7 +342,7 @@ export class ClientConnection {
       }
       this.awaitingPong = true;
       this.send({ kind: 'ping', data: `keepalive ${++this.keepaliveCount}`, format: 'text' });
-    }, interval);
+    }), interval);
     this.keepaliveTimer.unref();
   }
 
@@ -361,7 +365,7 @@ export class ClientConnection {
     const conn = this.conn;
     if (conn !== null && conn.state !== 'CLOSED') this.pump(conn.receive(null));
     if (this.rejection !== null) {
-      this.finishRejection();
+      this.finishFailed();
       return;
     }
     if (this.socketError !== null && this.failure === null && this.closeInfo?.clean !== true) {

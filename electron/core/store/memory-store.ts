@@ -112,8 +112,7 @@ export class MemoryStore implements TimelineStore {
     }
     const payload = rec.kind === 'message' ? rec.data : rec.payload;
     const shown = payload.length > DETAIL_CAP ? payload.subarray(0, DETAIL_CAP) : payload;
-    const textual = rec.kind === 'message' ? rec.opcode === Opcode.TEXT : true;
-    const text = textual && isUtf8(shown) ? decoder.decode(shown) : null;
+    const text = isUtf8(shown) ? decoder.decode(shown) : null;
     if (rec.kind === 'message') {
       return { row, header: null, payloadBase64: base64(shown), text, wireBase64: null, close: null, error: null, truncated: shown !== payload };
     }
