@@ -195,6 +195,14 @@ async function connect(args: string[]): Promise<number> {
       inputEnded = true;
       if (open) closeNormally();
     });
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      // Whoever read the output went away (`framescope connect … | head -1`): nothing more can be
+      // shown, so close as if input had ended instead of dying on a stack trace.
+      stdoutOpen = false;
+      if (open) closeNormally();
+      else engine.invoke('connections.close', { id });
+    });
     let interrupted = false;
     process.on('SIGINT', () => {
       if (interrupted) process.exit(130);
@@ -213,6 +221,13 @@ interface Printer {
 }
 
 const decoder = new TextDecoder('utf-8');
+
+/** False once the reader of standard output has gone away (EPIPE). */
+let stdoutOpen = true;
+
+function printOut(text: string): void {
+  if (stdoutOpen) process.stdout.write(text);
+}
 
 /** The documented --jsonl format: one object per line; `close` is always the last line. */
 class JsonlPrinter implements Printer {
@@ -249,7 +264,7 @@ class JsonlPrinter implements Printer {
   }
 
   private line(obj: object): void {
-    process.stdout.write(`${JSON.stringify(obj)}\n`);
+    printOut(`${JSON.stringify(obj)}\n`);
   }
 }
 
@@ -269,7 +284,7 @@ class PlainPrinter implements Printer {
       process.stderr.write(`Protocol error from the server: ${rec.error!.reason} (${rec.error!.code}, closing with ${rec.error!.closeCode})\n`);
     } else if (rec.kind === 'message' && rec.dir === 'in') {
       const text = rec.opcode === Opcode.TEXT ? decoder.decode(rec.data) : `[binary ${rec.data.length} bytes] ${Buffer.from(rec.data).toString('hex')}`;
-      process.stdout.write(`${text}\n`);
+      printOut(`${text}\n`);
     } else if (rec.kind === 'frame' && rec.dir === 'in' && (rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG)) {
       process.stderr.write(`[${rec.opcode === Opcode.PING ? 'ping' : 'pong'} ${rec.payload.length} bytes]\n`);
     }

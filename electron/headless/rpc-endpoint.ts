@@ -58,6 +58,8 @@ class RpcSession {
   private readonly conn = new Connection({ role: 'server', maxMessageSize: MAX_REQUEST, maxFrameSize: MAX_REQUEST });
   private readonly onEnd: () => void;
   private ended = false;
+  /** The connection reached CLOSED and our end of TCP has been shut. */
+  private windingDown = false;
 
   constructor(engine: Engine, socket: Duplex, onEnd: () => void) {
     this.engine = engine;
@@ -80,15 +82,26 @@ class RpcSession {
 
   close(): void {
     if (this.conn.state === 'OPEN') this.write(this.conn.send({ type: 'close', code: 1001, reason: 'Framescope is shutting down' }));
+    this.windingDown = true;
     this.socket.end();
   }
 
+  /**
+   * Handles events in order and writes the connection's output after each batch. TCP is ended only
+   * after that: the last output may be a close reply, the close frame failing the connection, or a
+   * handshake rejection, and ending first would drop it.
+   */
   private pump(events: ConnectionEvent[]): void {
     let batch = events;
     while (batch.length > 0) {
       for (const ev of batch) this.handle(ev);
       for (const bytes of this.conn.dataToSend()) this.write(bytes);
       batch = this.conn.pollEvents();
+    }
+    if (this.conn.state === 'CLOSED' && !this.windingDown) {
+      this.windingDown = true;
+      // 'close' then finishes the session.
+      this.socket.end();
     }
   }
 
@@ -99,10 +112,6 @@ class RpcSession {
         return;
       case 'message':
         this.request(ev.opcode === 1 ? decoder.decode(ev.data) : null);
-        return;
-      case 'closed':
-        // End after the close reply is flushed; 'close' then finishes the session.
-        this.socket.end();
         return;
       default:
         return;
