@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createTestCertificates, type TestCertificates } from '../support/certs.ts';
+import { makeCerts, type TestCerts } from '../support/certs.ts';
 import { AsyncQueue } from './socket-driver.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -210,7 +210,7 @@ function closeServer(server: net.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-let certs: TestCertificates;
+let certs: TestCerts;
 let plainServer: Server;
 let tlsServer: Server;
 let rawServer: net.Server;
@@ -219,9 +219,9 @@ let tlsUrl: string;
 let violatingUrl: string;
 
 beforeAll(async () => {
-  certs = createTestCertificates();
+  certs = makeCerts();
   plainServer = createHttpServer();
-  tlsServer = createHttpsServer({ cert: certs.certPem, key: certs.keyPem });
+  tlsServer = createHttpsServer({ cert: certs.leaf.cert, key: certs.leaf.key });
   serveWebSockets(plainServer);
   serveWebSockets(tlsServer);
   rawServer = startViolatingServer();

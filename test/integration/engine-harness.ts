@@ -1,14 +1,10 @@
 // Test-only peers and helpers for driving the Engine through its command map over loopback: ws
-// servers, a raw TCP server that does the handshake by hand and records every byte, TLS certificates
-// made with openssl, an independent frame decoder, and polling on engine state.
-import { execFileSync } from 'node:child_process';
+// servers (wss too), a raw TCP server that does the handshake by hand and records every byte, an
+// independent frame decoder, and polling on engine state.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import type {
@@ -302,51 +298,6 @@ export function splitFrames(bytes: Buffer): WireFrame[] {
 }
 
 // ---------------------------------------------------------------- TLS
-
-export interface TestCerts {
-  caPem: string;
-  /** Signed by the CA, for 127.0.0.1 and localhost. */
-  leaf: { key: string; cert: string };
-  /** Signed by the CA, for ws.other.test only. */
-  other: { key: string; cert: string };
-  /** Self-signed, for 127.0.0.1. */
-  selfSigned: { key: string; cert: string };
-}
-
-/** Makes a throwaway CA and three certificates with the system's openssl. */
-export function makeCerts(): TestCerts {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error('These tests need the openssl command to make test certificates — install openssl');
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'framescope-certs-'));
-  const ssl = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  try {
-    ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Framescope Test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-    const signed = (name: string, san: string): void => {
-      ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-      writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\n`);
-      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
-    };
-    signed('leaf', 'IP:127.0.0.1,DNS:localhost');
-    signed('other', 'DNS:ws.other.test');
-    ssl('req', '-x509', ...ec, '-keyout', 'self.key', '-out', 'self.pem', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1');
-    const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-    return {
-      caPem: read('ca.pem'),
-      leaf: { key: read('leaf.key'), cert: read('leaf.pem') },
-      other: { key: read('other.key'), cert: read('other.pem') },
-      selfSigned: { key: read('self.key'), cert: read('self.pem') },
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** A wss server presenting `cert`. */
 export async function startWssServer(cert: { key: string; cert: string }): Promise<WsTestServer> {

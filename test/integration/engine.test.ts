@@ -1,13 +1,14 @@
 // The engine through its contract only (Engine.invoke / call), over real loopback sockets: connect
 // options, every dial failure, keepalive, reconnect, sending in every format, raw frames checked
 // byte for byte at a hand-written peer, malformed server frames, and the timeline's reads and events.
-import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionSummary, TimelineGrowth, TimelineRow } from '../../shared/api.ts';
 import {
-  closeAllPeers, expectInvalid, makeCerts, splitFrames, startRawServer, startWsServer, startWssServer, TestEngine,
-  unusedPort, until, type TestCerts,
+  closeAllPeers, expectInvalid, splitFrames, startRawServer, startWsServer, startWssServer, TestEngine,
+  unusedPort, until,
 } from './engine-harness.ts';
+import { makeCerts, type TestCerts } from '../support/certs.ts';
 
 let t: TestEngine;
 const engines: TestEngine[] = [];
@@ -138,6 +139,7 @@ describe('wss://', () => {
   beforeAll(() => {
     certs = makeCerts();
   });
+  afterAll(() => certs.dispose());
 
   test('a self-signed certificate fails with TLS_FAILED naming it', async () => {
     const server = await startWssServer(certs.selfSigned);
