@@ -1,0 +1,172 @@
+// The inspector: the selected row's full detail from `timeline.detail` — payload (text, pretty JSON
+// or a hex dump), frame header fields, wire bytes, close code and reason, protocol error.
+// Test ids: inspector, inspector-summary, inspector-header, inspector-tabs (buttons with data-tab),
+// inspector-payload (the Monaco view), inspector-hex, inspector-wire, inspector-close,
+// inspector-error, inspector-truncated, inspector-problem.
+import { useEffect, useMemo, useState } from 'react';
+import type { FrameHeader, RowDetail } from '../../../shared/api.ts';
+import { closeCodeMeaning, opcodeName } from '../../../shared/websocket.ts';
+import { api, errorMessage } from '../../api/index.ts';
+import { base64ToBytes, formatSize } from '../format/bytes.ts';
+import { formatDateTime } from '../format/time.ts';
+import { MonacoEditor } from '../monaco/MonacoEditor.tsx';
+import { useStore } from '../store/index.ts';
+import { HexDump } from './HexDump.tsx';
+
+type Tab = 'payload' | 'hex' | 'wire';
+
+type Loaded = { status: 'idle' } | { status: 'ready'; detail: RowDetail } | { status: 'error'; message: string };
+
+export function Inspector() {
+  const connectionId = useStore((state) => state.selectedConnectionId);
+  const view = useStore((state) => state.view);
+  const index = useStore((state) => state.selectedRow?.index ?? null);
+  const [loaded, setLoaded] = useState<Loaded>({ status: 'idle' });
+  const [tab, setTab] = useState<Tab>('payload');
+
+  useEffect(() => {
+    if (connectionId === null || index === null) {
+      setLoaded({ status: 'idle' });
+      return;
+    }
+    // Answers for a row that is no longer selected are dropped.
+    let current = true;
+    api.invoke('timeline.detail', { connectionId, view, index }).then(
+      (detail) => current && setLoaded({ status: 'ready', detail }),
+      (error: unknown) => current && setLoaded({ status: 'error', message: `Could not load this row: ${errorMessage(error)}` }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [connectionId, view, index]);
+
+  return (
+    <section className="panel inspector" aria-label="Inspector" data-testid="inspector">
+      <header className="panel-header">
+        <h2>Inspector</h2>
+        {loaded.status === 'ready' && <InspectorTabs detail={loaded.detail} tab={tab} setTab={setTab} />}
+      </header>
+      {loaded.status === 'idle' && <p className="empty-hint">Select a row in the timeline to see its payload, header and wire bytes.</p>}
+      {loaded.status === 'error' && <p className="inline-error" role="alert" data-testid="inspector-problem">{loaded.message}</p>}
+      {loaded.status === 'ready' && <RowDetailView detail={loaded.detail} tab={tab} />}
+    </section>
+  );
+}
+
+function InspectorTabs({ detail, tab, setTab }: { detail: RowDetail; tab: Tab; setTab(tab: Tab): void }) {
+  const tabs: Array<[Tab, string]> = [['payload', 'Payload'], ['hex', 'Hex']];
+  if (detail.wireBase64 !== null) tabs.push(['wire', 'Wire bytes']);
+  return (
+    <div className="segmented" role="tablist" data-testid="inspector-tabs">
+      {tabs.map(([value, label]) => (
+        <button key={value} type="button" role="tab" data-tab={value} aria-selected={tab === value} onClick={() => setTab(value)}>
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** Pretty-printed JSON when the text is a JSON object or array, else null. */
+function prettyJson(text: string): string | null {
+  const start = text.trimStart()[0];
+  if (start !== '{' && start !== '[') return null;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return null;
+  }
+}
+
+function RowDetailView({ detail, tab }: { detail: RowDetail; tab: Tab }) {
+  const pretty = useStore((state) => state.prettyJson);
+  const setPretty = useStore((state) => state.setPrettyJson);
+  const payload = useMemo(() => base64ToBytes(detail.payloadBase64), [detail.payloadBase64]);
+  const wire = useMemo(() => (detail.wireBase64 === null ? null : base64ToBytes(detail.wireBase64)), [detail.wireBase64]);
+  const json = useMemo(() => (detail.text === null ? null : prettyJson(detail.text)), [detail.text]);
+  const { row } = detail;
+
+  return (
+    <div className="inspector-body">
+      <p className="inspector-summary" data-testid="inspector-summary">
+        <b>{row.kind === 'error' ? 'Protocol error' : row.kind === 'note' ? 'Note' : `${opcodeName(row.opcode)} ${row.kind}`}</b>
+        {row.dir !== null && <> · {row.dir === 'in' ? '↓ received' : '↑ sent'}</>}
+        {' · '}{formatSize(row.size)}{row.compressed ? ' (compressed on the wire)' : ''}
+        {' · '}{formatDateTime(row.time)}
+        {row.kind === 'message' && row.ref >= 0 && <> · frames #{row.ref}{row.refEnd > row.ref ? `–#${row.refEnd}` : ''}</>}
+        {row.kind === 'frame' && row.ref >= 0 && <> · part of message #{row.ref}</>}
+      </p>
+      {detail.truncated && (
+        <p className="hint" data-testid="inspector-truncated">
+          This payload was larger than the recording cap, so only its start was stored.
+        </p>
+      )}
+      {detail.error !== null && (
+        <div className="error-box" data-testid="inspector-error">
+          <strong>{detail.error.code}</strong>: {detail.error.reason}
+          <div className="small">Close code {detail.error.closeCode} ({closeCodeMeaning(detail.error.closeCode)})</div>
+        </div>
+      )}
+      {detail.close !== null && (
+        <p className="close-info" data-testid="inspector-close">
+          Close code <b>{detail.close.code ?? 'none'}</b>
+          {detail.close.code !== null && ` (${closeCodeMeaning(detail.close.code)})`}
+          {detail.close.reason !== '' ? <> — reason “{detail.close.reason}”</> : ' — no reason given'}
+        </p>
+      )}
+      {detail.header !== null && <HeaderFields header={detail.header} />}
+
+      <div className="inspector-content">
+        {tab === 'payload' && detail.text !== null && (
+          <>
+            {json !== null && (
+              <label className="check pretty-toggle">
+                <input type="checkbox" checked={pretty} onChange={(event) => setPretty(event.target.checked)} /> Pretty JSON
+              </label>
+            )}
+            <MonacoEditor
+              value={pretty && json !== null ? json : detail.text}
+              language={json !== null ? 'json' : 'plaintext'}
+              readOnly
+              ariaLabel="Payload"
+              testId="inspector-payload"
+            />
+          </>
+        )}
+        {tab === 'payload' && detail.text === null && (
+          <>
+            <p className="hint">Binary payload (not valid UTF-8), shown as hex.</p>
+            <HexDump bytes={payload} testId="inspector-hex" />
+          </>
+        )}
+        {tab === 'hex' && <HexDump bytes={payload} testId="inspector-hex" />}
+        {tab === 'wire' && wire !== null && <HexDump bytes={wire} testId="inspector-wire" />}
+      </div>
+    </div>
+  );
+}
+
+function HeaderFields({ header }: { header: FrameHeader }) {
+  const bit = (value: boolean): string => (value ? '1' : '0');
+  return (
+    <table className="header-fields" data-testid="inspector-header">
+      <tbody>
+        <tr>
+          <th>FIN</th><td data-field="fin">{bit(header.fin)}</td>
+          <th>RSV1</th><td data-field="rsv1">{bit(header.rsv1)}</td>
+          <th>RSV2</th><td data-field="rsv2">{bit(header.rsv2)}</td>
+          <th>RSV3</th><td data-field="rsv3">{bit(header.rsv3)}</td>
+        </tr>
+        <tr>
+          <th>Opcode</th><td data-field="opcode" colSpan={3}>0x{header.opcode.toString(16)} {opcodeName(header.opcode)}</td>
+          <th>Masked</th><td data-field="masked">{bit(header.masked)}</td>
+          <th>Mask key</th><td data-field="mask-key" className="mono">{header.maskKey ?? '—'}</td>
+        </tr>
+        <tr>
+          <th>Payload length</th><td data-field="payload-length" colSpan={3}>{header.payloadLength.toLocaleString()} B{header.nonMinimalLength ? ' (non-minimal encoding)' : ''}</td>
+          <th>Header length</th><td data-field="header-length" colSpan={3}>{header.headerLength} B</td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}

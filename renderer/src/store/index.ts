@@ -1,0 +1,18 @@
+// The renderer's one zustand store, combined from one slice per area. Hot data (timeline rows,
+// growth events) is not kept here: it is applied per animation frame from outside React.
+import { create } from 'zustand';
+import { createComposerSlice, type ComposerSlice } from './composer.ts';
+import { createConnectionsSlice, type ConnectionsSlice } from './connections.ts';
+import { createSelectionSlice, type SelectionSlice } from './selection.ts';
+import { createSettingsSlice, type SettingsSlice } from './settings.ts';
+import { createTimelineSlice, type TimelineSlice } from './timeline.ts';
+
+export type FramescopeState = ConnectionsSlice & TimelineSlice & SelectionSlice & ComposerSlice & SettingsSlice;
+
+export const useStore = create<FramescopeState>()((...args) => ({
+  ...createConnectionsSlice(...args),
+  ...createTimelineSlice(...args),
+  ...createSelectionSlice(...args),
+  ...createComposerSlice(...args),
+  ...createSettingsSlice(...args),
+}));

@@ -1,0 +1,104 @@
+// The bar above the timeline: frames/messages view, text or regex filter (with case toggle),
+// direction and opcode filters, and the time format. The engine does the filtering.
+// Test ids: view-toggle (buttons with data-view), filter-text, filter-regex, filter-case,
+// filter-direction, filter-opcode, filter-problem, time-display, timeline-count.
+import { useEffect, useState } from 'react';
+import type { Direction, TimelineView } from '../../../shared/api.ts';
+import { useStore } from '../store/index.ts';
+import { OPCODE_CHOICES, type OpcodeChoice } from '../store/timeline.ts';
+
+const TEXT_FILTER_DELAY_MS = 200;
+const countFormat = new Intl.NumberFormat();
+
+function regexProblem(pattern: string, caseSensitive: boolean): string | null {
+  try {
+    new RegExp(pattern, caseSensitive ? 'u' : 'iu');
+    return null;
+  } catch (error) {
+    return `Not a valid regular expression (${(error as Error).message}) — fix it or turn off "regex".`;
+  }
+}
+
+export function TimelineToolbar() {
+  const view = useStore((state) => state.view);
+  const setView = useStore((state) => state.setView);
+  const regex = useStore((state) => state.filter.regex);
+  const caseSensitive = useStore((state) => state.filter.caseSensitive);
+  const direction = useStore((state) => state.filter.direction);
+  const opcode = useStore((state) => state.filter.opcode);
+  const appliedText = useStore((state) => state.filter.text);
+  const setFilter = useStore((state) => state.setFilter);
+  const timeDisplay = useStore((state) => state.timeDisplay);
+  const setTimeDisplay = useStore((state) => state.setTimeDisplay);
+
+  // The text box is local so typing stays instant; the engine gets it after a pause.
+  const [text, setText] = useState(appliedText);
+  const problem = regex && text !== '' ? regexProblem(text, caseSensitive) : null;
+  useEffect(() => {
+    if (problem !== null || text === appliedText) return;
+    const timer = setTimeout(() => setFilter({ text }), TEXT_FILTER_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [text, appliedText, problem, setFilter]);
+
+
+  return (
+    <div className="timeline-toolbar">
+      <div className="segmented" role="group" aria-label="Show" data-testid="view-toggle">
+        {(['frames', 'messages'] as const satisfies readonly TimelineView[]).map((option) => (
+          <button key={option} type="button" data-view={option} aria-pressed={view === option} onClick={() => setView(option)}>
+            {option === 'frames' ? 'Frames' : 'Messages'}
+          </button>
+        ))}
+      </div>
+      <div className="filter-text">
+        <input
+          type="search"
+          placeholder={regex ? 'Filter by regex…' : 'Filter payloads…'}
+          value={text}
+          spellCheck={false}
+          aria-label="Filter text"
+          aria-invalid={problem !== null}
+          data-testid="filter-text"
+          onChange={(event) => setText(event.target.value)}
+        />
+        <label className="check" title="Treat the filter as a regular expression">
+          <input type="checkbox" checked={regex} data-testid="filter-regex" onChange={(event) => setFilter({ regex: event.target.checked })} />
+          .*
+        </label>
+        <label className="check" title="Match upper and lower case exactly">
+          <input type="checkbox" checked={caseSensitive} data-testid="filter-case" onChange={(event) => setFilter({ caseSensitive: event.target.checked })} />
+          Aa
+        </label>
+      </div>
+      <select value={direction} aria-label="Direction" data-testid="filter-direction"
+        onChange={(event) => setFilter({ direction: event.target.value as Direction | 'both' })}>
+        <option value="both">Both directions</option>
+        <option value="out">↑ Sent</option>
+        <option value="in">↓ Received</option>
+      </select>
+      <select value={opcode} aria-label="Opcode" data-testid="filter-opcode"
+        onChange={(event) => setFilter({ opcode: event.target.value as OpcodeChoice })}>
+        {Object.entries(OPCODE_CHOICES).map(([value, choice]) => <option key={value} value={value}>{choice.label}</option>)}
+      </select>
+      <select value={timeDisplay} aria-label="Time" data-testid="time-display"
+        onChange={(event) => setTimeDisplay(event.target.value as typeof timeDisplay)}>
+        <option value="clock">Clock time</option>
+        <option value="offset">Since start</option>
+      </select>
+      <RowCount />
+      {problem !== null && <p className="filter-problem" role="alert" data-testid="filter-problem">{problem}</p>}
+    </div>
+  );
+}
+
+// Its own component: the count changes up to 20 times a second, the rest of the bar rarely.
+function RowCount() {
+  const total = useStore((state) => state.total);
+  const view = useStore((state) => state.view);
+  const filtering = useStore((state) => state.filter.text !== '' || state.filter.direction !== 'both' || state.filter.opcode !== 'all');
+  return (
+    <span className="timeline-count" data-testid="timeline-count">
+      {countFormat.format(total)} {view === 'frames' ? 'frames' : 'messages'}{filtering ? ' match' : ''}
+    </span>
+  );
+}
