@@ -2,6 +2,8 @@
 // options, every dial failure, keepalive, reconnect, sending in every format, raw frames checked
 // byte for byte at a hand-written peer, malformed server frames, and the timeline's reads and events.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionSummary, TimelineGrowth, TimelineRow } from '../../shared/api.ts';
 import {
@@ -255,6 +257,26 @@ describe('dial failures', () => {
     expect(s.handshake).toMatchObject({ status: 401, body: 'who are you?' });
     // It never opened, so there was no WebSocket close.
     expect(s.close).toBeNull();
+  });
+
+  test('a chunked rejection on a kept-alive socket is reported once its last chunk arrives, body decoded', async () => {
+    // Node's http server sends a chunked body and keeps the socket open: waiting for the close would hang.
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.write('{"error":');
+      res.end('"denied"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const id = t.open({ url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/deny` });
+      const s = await t.ended(id);
+      expect(s.error).toMatchObject({ code: 'HANDSHAKE_REJECTED', cause: '403' });
+      expect(s.handshake?.responseHeaders).toContainEqual(['Transfer-Encoding', 'chunked']);
+      expect(s.handshake?.body).toBe('{"error":"denied"}');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   test('a 302 is HANDSHAKE_REDIRECT with the location', async () => {

@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { CloseInfo, ConnectOptions, DialError, Direction, HttpExchange, Micros, SendRequest } from '../../../shared/api.ts';
 import {
-  Connection, FrameTap, headerValue, parseHead,
+  Connection, FrameTap, headerTokens, headerValue, parseHead,
   type ConnectionEvent, type DeflateOptions, type Frame, type HttpHead, type ProtocolError, type SendEvent,
 } from '../protocol/index.ts';
 import { dial, DialFailure, parseTarget, type DialPhase, type Target } from './dial.ts';
@@ -52,7 +52,7 @@ export class ClientConnection {
   private phase: DialPhase = 'DNS lookup';
   private stateValue: AttemptState = 'connecting';
   private exchange: HttpExchange | null = null;
-  private rejection: { status: number; head: HttpHead; body: Uint8Array[]; size: number; expected: number | null } | null = null;
+  private rejection: { status: number; head: HttpHead; body: Uint8Array[]; size: number; expected: number | null; chunked: boolean } | null = null;
   private closeInfo: CloseInfo | null = null;
   private socketError: Error | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
@@ -241,9 +241,13 @@ export class ClientConnection {
         return;
       case 'rejected': {
         this.clearConnectTimer();
-        const length = Number(headerValue(ev.head.headers, 'content-length'));
+        const lengthHeader = headerValue(ev.head.headers, 'content-length');
+        const chunked = headerTokens(ev.head.headers, 'transfer-encoding').includes('chunked');
+        // RFC 9112 §6.3: chunked wins over a length; 1xx, 204 and 304 have no body; otherwise read to the close.
+        const noBody = ev.status < 200 || ev.status === 204 || ev.status === 304;
+        const expected = noBody ? 0 : chunked ? null : lengthHeader !== undefined && /^\d+$/.test(lengthHeader.trim()) ? Number(lengthHeader) : null;
         this.exchange = { ...this.exchange!, ...responseOf(ev.head) };
-        this.rejection = { status: ev.status, head: ev.head, body: [], size: 0, expected: Number.isFinite(length) && headerValue(ev.head.headers, 'content-length') !== undefined ? length : null };
+        this.rejection = { status: ev.status, head: ev.head, body: [], size: 0, expected, chunked };
         this.finishRejectionIfComplete();
         return;
       }
@@ -277,14 +281,19 @@ export class ClientConnection {
 
   private finishRejectionIfComplete(): void {
     const r = this.rejection;
-    if (r !== null && r.expected !== null && r.size >= r.expected) this.finishFailed();
+    if (r === null) return;
+    const complete = r.size >= BODY_CAP
+      || (r.expected !== null && r.size >= r.expected)
+      || (r.chunked && decodeChunked(Buffer.concat(r.body)).complete);
+    if (complete) this.finishFailed();
   }
 
   /** The attempt ended in failure (a rejection whose body is complete, or a failed handshake): report it and end. */
   private finishFailed(): void {
     const r = this.rejection;
     if (r !== null && this.failure === null) {
-      const body = Buffer.concat(r.body).toString('utf8');
+      const raw = Buffer.concat(r.body);
+      const body = (r.chunked ? decodeChunked(raw).body : raw).toString('utf8');
       const location = headerValue(r.head.headers, 'location');
       const statusLine = `${r.status} ${r.head.startLine[2]}`.trim();
       this.exchange = { ...this.exchange!, body, ...(location === undefined ? {} : { location }) };
@@ -405,4 +414,22 @@ function deflateOffers(opts: ConnectOptions): DeflateOptions[] {
 
 function responseOf(head: HttpHead): Pick<HttpExchange, 'status' | 'statusText' | 'responseHeaders'> {
   return { status: Number(head.startLine[1]), statusText: head.startLine[2], responseHeaders: head.headers.map(([n, v]) => [n, v]) };
+}
+
+/** RFC 9112 §7.1: the data of a chunked body, as far as it has arrived, and whether the last chunk came. */
+export function decodeChunked(raw: Buffer): { body: Buffer; complete: boolean } {
+  const pieces: Buffer[] = [];
+  let pos = 0;
+  for (;;) {
+    const eol = raw.indexOf('\r\n', pos);
+    if (eol === -1) break;
+    const size = Number.parseInt(raw.subarray(pos, eol).toString('latin1').split(';')[0]!.trim(), 16);
+    if (!Number.isFinite(size)) break;
+    if (size === 0) return { body: Buffer.concat(pieces), complete: true };
+    const start = eol + 2;
+    pieces.push(raw.subarray(start, Math.min(start + size, raw.length)));
+    if (start + size + 2 > raw.length) break;
+    pos = start + size + 2;
+  }
+  return { body: Buffer.concat(pieces), complete: false };
 }
