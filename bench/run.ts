@@ -1,7 +1,9 @@
-// `npm run bench [-- FILTER]`: parse and encode throughput of our protocol core against ws, one table.
+// `npm run bench [-- FILTER]`: parse and encode throughput of our protocol core against ws, one table;
+// then the UI timeline benchmark in Chromium (`npm run bench -- ui` runs it alone).
 
 import { cpus, loadavg } from 'node:os';
 import { buildCases, wsBackends, type Case, type Impl } from './cases.ts';
+import { runUiBench } from './ui-timeline.ts';
 
 const ROUNDS = 6;
 const ROUND_NS = 150_000_000n;
@@ -60,6 +62,10 @@ async function main(): Promise<void> {
   console.log('Targets: ours/ws >= 1.00 for 20 B and 125 B, >= 0.90 for 64 KiB and up.\n');
 
   const cases = buildCases().filter((c) => c.name.includes(filter));
+  if (cases.length === 0 && 'ui timeline'.includes(filter)) {
+    await runUiBench();
+    return;
+  }
   const widths = [Math.max(...cases.map((c) => c.name.length)), 10, 10, 9, 9, 7, 6, 6];
   console.log(row(['case', 'ours op/s', 'ws op/s', 'ours MB/s', 'ws MB/s', 'ratio', 'target', ''], widths));
   let below = 0;
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
     console.log(row([c.name, fmtRate(r.ours), fmtRate(r.ws), mbs(r.ours), mbs(r.ws), ratio.toFixed(2), c.target.toFixed(2), ok ? 'OK' : 'BELOW'], widths));
   }
   console.log(`\n${cases.length - below} OK, ${below} BELOW target`);
+  if (filter === '') await runUiBench();
 }
 
 await main();
