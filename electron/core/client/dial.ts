@@ -82,25 +82,32 @@ export async function dial(target: Target, opts: DialOptions): Promise<net.Socke
 }
 
 function connectTcp(address: string, target: Target, signal: AbortSignal): Promise<net.Socket> {
+  const where = `${target.host}:${target.port}${address === target.host ? '' : ` (${address})`}`;
+  return established(net.connect({ host: address, port: target.port }), 'connect', signal, (err) => {
+    const code = err.code ?? 'EUNKNOWN';
+    return code === 'ECONNREFUSED'
+      ? new DialFailure('TCP_REFUSED', `Nothing is listening on ${where}: the connection was refused — is the server running on that port?`, code)
+      : new DialFailure('TCP_FAILED', `Could not open a TCP connection to ${where} (${code}: ${err.message}) — check the address and your network`, code);
+  });
+}
+
+/** Resolves once `socket` emits `ready`; rejects with `failure(err)` on an error before that, or with the abort reason. */
+function established<T extends net.Socket>(socket: T, ready: 'connect' | 'secureConnect', signal: AbortSignal, failure: (err: NodeJS.ErrnoException) => DialFailure): Promise<T> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address, port: target.port });
     const onAbort = (): void => {
       socket.destroy();
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => {
+    socket.once(ready, () => {
       signal.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
       resolve(socket);
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', onAbort);
-      const code = err.code ?? 'EUNKNOWN';
-      const where = `${target.host}:${target.port}${address === target.host ? '' : ` (${address})`}`;
-      reject(code === 'ECONNREFUSED'
-        ? new DialFailure('TCP_REFUSED', `Nothing is listening on ${where}: the connection was refused — is the server running on that port?`, code)
-        : new DialFailure('TCP_FAILED', `Could not open a TCP connection to ${where} (${code}: ${err.message}) — check the address and your network`, code));
+      socket.destroy();
+      reject(failure(err));
     });
   });
 }
@@ -117,31 +124,17 @@ function connectTls(socket: net.Socket, target: Target, settings: TlsSettings, s
     ca = [...tls.rootCertificates, settings.caPem];
   }
   const servername = settings.servername ?? (net.isIP(target.host) === 0 ? target.host : undefined);
-  return new Promise((resolve, reject) => {
-    const secure = tls.connect({
-      socket,
-      servername,
-      rejectUnauthorized: settings.insecure !== true,
-      ALPNProtocols: ['http/1.1'],
-      ...(ca ? { ca } : {}),
-      ...(servername === undefined ? {} : { host: servername }),
-    });
-    const onAbort = (): void => {
-      secure.destroy();
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    secure.once('secureConnect', () => {
-      signal.removeEventListener('abort', onAbort);
-      secure.removeAllListeners('error');
-      resolve(secure);
-    });
-    secure.once('error', (err: NodeJS.ErrnoException) => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      reject(tlsFailure(err, target, servername));
-    });
+  const secure = tls.connect({
+    socket,
+    servername,
+    rejectUnauthorized: settings.insecure !== true,
+    ALPNProtocols: ['http/1.1'],
+    ...(ca ? { ca } : {}),
+    ...(servername === undefined ? {} : { host: servername }),
   });
+  // The TLS socket's failure also tears down the TCP socket under it.
+  secure.once('close', () => socket.destroy());
+  return established(secure, 'secureConnect', signal, (err) => tlsFailure(err, target, servername));
 }
 
 /** Certificate errors name what is wrong and the two ways out; other TLS errors pass their message on. */
