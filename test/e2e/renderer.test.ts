@@ -259,7 +259,11 @@ test('raw frame mode sends the chosen opcode, FIN and RSV bits as asked', async 
   await byId('send-button').click();
 
   await expect.poll(() => raw.frames.length, WAIT).toBe(1);
-  expect(raw.frames[0]).toEqual({ fin: false, rsv1: true, rsv2: false, rsv3: true, opcode: 3, masked: true, payload: Buffer.from('raw!') });
+  const [frame] = raw.frames;
+  expect(frame).toMatchObject({ fin: false, rsv1: true, rsv2: false, rsv3: true, opcode: 3, masked: true, payload: Buffer.from('raw!') });
+  // One whole frame: 2 header bytes, the 4-byte mask key, the 4-byte payload.
+  expect(frame!.maskKey).toHaveLength(4);
+  expect(frame!.wire).toHaveLength(10);
 
   await expect.poll(async () => (await timelineRows(page)).filter((row) => row.kind !== 'note'), WAIT).toEqual([
     expect.objectContaining({ kind: 'frame', dir: 'out', opcode: 3, flags: '… R1 R3', preview: '72 61 77 21' }),

@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { WebSocketServer } from 'ws';
 import { Engine } from '../../electron/core/engine.ts';
 import { startBrowserServer } from '../../electron/headless/browser-server.ts';
+import { parseWireFrame, type WireFrame } from '../support/wire-frames.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -101,48 +102,11 @@ export async function startEchoServer(): Promise<EchoServer> {
   };
 }
 
-export interface ReceivedFrame {
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
-  payload: Buffer;
-}
-
 export interface RawServer {
   url: string;
   /** Frames received so far, parsed by hand from the bytes on the socket. */
-  frames: ReceivedFrame[];
+  frames: WireFrame[];
   close(): Promise<void>;
-}
-
-/** The first complete frame in `bytes` and its length on the wire, or null when more bytes are needed. */
-function parseFrame(bytes: Buffer): { frame: ReceivedFrame; length: number } | null {
-  if (bytes.length < 2) return null;
-  const masked = (bytes[1]! & 0x80) !== 0;
-  let length = bytes[1]! & 0x7f;
-  let offset = 2;
-  if (length === 126) {
-    if (bytes.length < 4) return null;
-    length = bytes.readUInt16BE(2);
-    offset = 4;
-  } else if (length === 127) {
-    if (bytes.length < 10) return null;
-    length = Number(bytes.readBigUInt64BE(2));
-    offset = 10;
-  }
-  const maskKey = masked ? bytes.subarray(offset, offset + 4) : null;
-  if (masked) offset += 4;
-  if (bytes.length < offset + length) return null;
-  const payload = Buffer.from(bytes.subarray(offset, offset + length));
-  if (maskKey !== null) for (let i = 0; i < payload.length; i++) payload[i]! ^= maskKey[i % 4]!;
-  const b0 = bytes[0]!;
-  return {
-    frame: { fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, rsv2: (b0 & 0x20) !== 0, rsv3: (b0 & 0x10) !== 0, opcode: b0 & 0x0f, masked, payload },
-    length: offset + length,
-  };
 }
 
 /**
@@ -150,7 +114,7 @@ function parseFrame(bytes: Buffer): { frame: ReceivedFrame; length: number } | n
  * then only records the frames it gets, however invalid, so a test sees exactly what was sent.
  */
 export async function startRawServer(): Promise<RawServer> {
-  const frames: ReceivedFrame[] = [];
+  const frames: WireFrame[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -170,9 +134,9 @@ export async function startRawServer(): Promise<RawServer> {
         upgraded = true;
         buffered = buffered.subarray(headEnd + 4);
       }
-      for (let parsed = parseFrame(buffered); parsed !== null; parsed = parseFrame(buffered)) {
-        frames.push(parsed.frame);
-        buffered = buffered.subarray(parsed.length);
+      for (let frame = parseWireFrame(buffered); frame !== null; frame = parseWireFrame(buffered)) {
+        frames.push(frame);
+        buffered = buffered.subarray(frame.wire.length);
       }
     });
   });

@@ -253,49 +253,7 @@ export async function unusedPort(): Promise<number> {
 
 // ---------------------------------------------------------------- frames, decoded independently of the core
 
-export interface WireFrame {
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
-  maskKey: Buffer | null;
-  /** Unmasked. */
-  payload: Buffer;
-  /** Header and payload exactly as received. */
-  wire: Buffer;
-}
-
-/** Splits `bytes` into RFC 6455 frames (written here from the RFC, not with the code under test). */
-export function splitFrames(bytes: Buffer): WireFrame[] {
-  const frames: WireFrame[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    const b0 = bytes[pos]!;
-    const b1 = bytes[pos + 1]!;
-    let len = b1 & 0x7f;
-    let at = pos + 2;
-    if (len === 126) {
-      len = bytes.readUInt16BE(at);
-      at += 2;
-    } else if (len === 127) {
-      len = Number(bytes.readBigUInt64BE(at));
-      at += 8;
-    }
-    const masked = (b1 & 0x80) !== 0;
-    const maskKey = masked ? bytes.subarray(at, at + 4) : null;
-    if (masked) at += 4;
-    const payload = Buffer.from(bytes.subarray(at, at + len));
-    if (maskKey) for (let i = 0; i < payload.length; i++) payload[i]! ^= maskKey[i % 4]!;
-    frames.push({
-      fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, rsv2: (b0 & 0x20) !== 0, rsv3: (b0 & 0x10) !== 0,
-      opcode: b0 & 0x0f, masked, maskKey, payload, wire: bytes.subarray(pos, at + len),
-    });
-    pos = at + len;
-  }
-  return frames;
-}
+export { splitFrames, type WireFrame } from '../support/wire-frames.ts';
 
 // ---------------------------------------------------------------- TLS
 
