@@ -98,12 +98,37 @@ export interface HttpExchange {
 export interface CloseInfo {
   code: number | null;
   reason: string;
-  by: 'local' | 'remote' | 'abnormal';
+  /**
+   * Who sent the first close frame: Framescope ('local'), the server ('remote'), the app through the
+   * proxy ('app'), or nobody ('abnormal': the transport ended first).
+   */
+  by: 'local' | 'remote' | 'app' | 'abnormal';
   clean: boolean;
+}
+
+/** Where a connection came from: opened from Framescope, or an app's connection through the proxy. */
+export type ConnectionOrigin = 'client' | 'proxied';
+
+/** A proxied connection: who connected, and where the proxy took it. */
+export interface ProxiedInfo {
+  mode: ProxyMode;
+  /** The app's address, host:port. */
+  clientAddress: string;
+  /** True when the app's side was TLS (CONNECT + MITM, or a TLS reverse listener). */
+  clientTls: boolean;
+  /** The extensions the app offered were removed before going upstream. */
+  strippedExtensions: boolean;
+  /** A direction whose messages are re-encoded by the proxy since one was edited or injected (permessage-deflate). */
+  reencoding: ProxyDirection[];
+  /** Frames held right now, per direction. */
+  held: { client: number; server: number };
 }
 
 export interface ConnectionSummary {
   id: number;
+  origin: ConnectionOrigin;
+  /** For proxied connections; null for client connections. */
+  proxied: ProxiedInfo | null;
   url: string;
   label: string | null;
   state: ConnectionState;
@@ -168,6 +193,10 @@ export interface SendResult {
 
 export type TimelineView = 'frames' | 'messages';
 
+/**
+ * 'out' is toward the server (what a client connection sends, or what the app sends through the
+ * proxy); 'in' is toward the app (what the server sends).
+ */
 export type Direction = 'in' | 'out';
 
 export interface TimelineFilter {
@@ -204,7 +233,29 @@ export interface TimelineRow {
   compressed: boolean;
   /** WS_ERR_* for error rows. */
   errorCode: string | null;
+  /** FrameFlag bits: what the proxy did to the frame (0 for client connections). */
+  flags: number;
+  /** The first rule that touched the frame, by name. */
+  rule: string | null;
 }
+
+/** What the proxy did with a frame; bits of TimelineRow.flags. */
+export const FrameFlag = {
+  /** Its payload was changed (by hand or by a rule); the original is kept. */
+  EDITED: 1,
+  /** It was not forwarded. */
+  DROPPED: 2,
+  /** Framescope wrote it (inject), it did not come from either peer. */
+  INJECTED: 4,
+  /** It waited in the hold queue before its fate was decided. */
+  HELD: 8,
+  /** A rule delayed it. */
+  DELAYED: 16,
+  /** The proxy's own keepalive ping, or the pong answering it (never shown to the app). */
+  KEEPALIVE: 32,
+  /** Re-encoded by the proxy (permessage-deflate after an edit): the wire bytes differ from what the sender sent. */
+  REENCODED: 64,
+} as const;
 
 export interface RangeRequest {
   connectionId: number;
@@ -256,6 +307,138 @@ export interface RowDetail {
   error: { code: string; closeCode: number; reason: string } | null;
   /** Set when a payload was larger than the stored cap and was cut. */
   truncated: boolean;
+  /** Edited frames: the payload as the sender sent it (base64) and as text when UTF-8. */
+  original: { payloadBase64: string; text: string | null } | null;
+  /** Names of every rule that touched the frame, in order. */
+  rules: string[];
+  /** Held frames: how long they waited, in ms. */
+  heldMs: number | null;
+}
+
+// ------------------------------------------------------------------------------------ the proxy
+
+export type ProxyMode = 'explicit' | 'reverse';
+
+/** Who sent a proxied frame: 'client' for app → server, 'server' for server → app. */
+export type ProxyDirection = 'client' | 'server';
+
+export interface ProxySettings {
+  /** Default 127.0.0.1. */
+  host: string;
+  /** Default 8080; 0 picks a free port. */
+  port: number;
+  mode: ProxyMode;
+  /** Reverse mode: the ws:// or wss:// URL every connection is forwarded to (its path is prefixed to the app's). */
+  reverseUrl: string | null;
+  /** Host patterns (`example.com`, `*.example.com`, `*`) whose CONNECT tunnels pass through as raw TCP, without MITM. */
+  passthroughHosts: string[];
+  /** Host patterns whose upstream TLS certificate is not verified. */
+  insecureUpstreamHosts: string[];
+  /** Remove Sec-WebSocket-Extensions from upgrade requests, so nothing is compressed. */
+  stripExtensions: boolean;
+}
+
+export interface ProxyStatus {
+  state: 'stopped' | 'listening' | 'error';
+  settings: ProxySettings;
+  /** Where apps should point, host:port, while listening. */
+  address: string | null;
+  /** Why it stopped or could not listen, for a person. */
+  error: string | null;
+  /** Proxied connections open now, and since the listener started. */
+  activeConnections: number;
+  totalConnections: number;
+}
+
+export interface InterceptSettings {
+  /** Hold every data frame going this way. */
+  client: boolean;
+  server: boolean;
+  /** Hold ping, pong and close frames too (by default they pass). */
+  holdControlFrames: boolean;
+  /** While a frame is held, ping the server this often and swallow the pongs. 0 = off. Default 15000. */
+  keepaliveIntervalMs: number;
+  /** A held frame waits at most this long, then `timeoutAction` applies. 0 = wait forever. Default 60000. */
+  holdTimeoutMs: number;
+  timeoutAction: 'forward' | 'drop';
+}
+
+export interface RuleMatch {
+  /** Glob on the connection's URL or host (`*` any run of characters): `*.example.com`, `wss://api.*\/feed`. */
+  url?: string;
+  direction?: ProxyDirection;
+  opcodes?: number[];
+  /** Substring (or regex) searched in text payloads. */
+  payload?: string;
+  regex?: boolean;
+  caseSensitive?: boolean;
+}
+
+export type RuleAction =
+  | { kind: 'hold' }
+  /** Text payloads only; `$1`… in `replace` when `regex`. Every match is replaced. */
+  | { kind: 'replace'; find: string; replace: string; regex?: boolean; caseSensitive?: boolean }
+  | { kind: 'drop' }
+  | { kind: 'delay'; ms: number };
+
+export interface Rule {
+  id: string;
+  name: string;
+  enabled: boolean;
+  match: RuleMatch;
+  action: RuleAction;
+}
+
+/** A frame (or a whole fragmented message) waiting in the hold queue. */
+export interface HeldFrame {
+  id: number;
+  connectionId: number;
+  url: string;
+  direction: ProxyDirection;
+  heldAt: Micros;
+  /** When the timeout action applies, or null. */
+  expiresAt: Micros | null;
+  opcode: number;
+  /** Frames it came in (a fragmented message is held whole). */
+  frames: number;
+  size: number;
+  compressed: boolean;
+  /** Payload as the receiver would see it (after rules), base64, and as text when UTF-8. */
+  payloadBase64: string;
+  text: string | null;
+  /** The hold rule that caught it, or null when the direction toggle did. */
+  rule: string | null;
+}
+
+export interface InterceptState {
+  settings: InterceptSettings;
+  rules: Rule[];
+  /** Oldest first. */
+  held: HeldFrame[];
+}
+
+/** A replacement payload for a held frame. */
+export type HeldEdit =
+  | { kind: 'text'; text: string }
+  | { kind: 'binary'; data: string; format: 'hex' | 'base64' };
+
+export interface CaInfo {
+  /** The CA certificate, PEM. */
+  pem: string;
+  /** base64 SHA-256 of the SubjectPublicKeyInfo: Chromium's --ignore-certificate-errors-spki-list. */
+  spki: string;
+  /** Where the certificate is stored (the key sits beside it, readable by the user alone). */
+  certPath: string;
+  subject: string;
+  notAfter: string;
+  /** Short trust instructions for browsers and operating systems. */
+  instructions: string;
+}
+
+export interface BrowserLaunch {
+  executable: string;
+  pid: number;
+  profileDir: string;
 }
 
 // ------------------------------------------------------------------------------------ the map
@@ -264,12 +447,32 @@ export interface Commands {
   'app.info': { arg: void; result: { version: string; mode: 'electron' | 'browser' | 'cli' } };
   'connections.open': { arg: ConnectOptions; result: { id: number } };
   'connections.list': { arg: void; result: ConnectionSummary[] };
-  'connections.close': { arg: { id: number; code?: number; reason?: string }; result: void };
+  /** `abort`: drop the connection at once, without a closing handshake (a proxied connection's both sides). */
+  'connections.close': { arg: { id: number; code?: number; reason?: string; abort?: boolean }; result: void };
   'connections.reconnect': { arg: { id: number }; result: void };
   'connections.delete': { arg: { id: number }; result: void };
-  'connections.send': { arg: { id: number; message: SendRequest }; result: SendResult };
+  /** `toward` is for proxied connections: inject toward the server (default) or the app. */
+  'connections.send': { arg: { id: number; message: SendRequest; toward?: 'server' | 'client' }; result: SendResult };
   'timeline.range': { arg: RangeRequest; result: RangeResult };
   'timeline.detail': { arg: RowDetailRequest; result: RowDetail };
+  'proxy.status': { arg: void; result: ProxyStatus };
+  /** Starts (or restarts with new settings) the listener; settings not given keep their values. */
+  'proxy.start': { arg: Partial<ProxySettings>; result: ProxyStatus };
+  /** Stops listening; open proxied connections go on until they end. */
+  'proxy.stop': { arg: void; result: ProxyStatus };
+  'intercept.get': { arg: void; result: InterceptState };
+  'intercept.configure': { arg: Partial<InterceptSettings>; result: InterceptState };
+  /** Replaces the rule list (the order is the order rules apply in). */
+  'intercept.setRules': { arg: Rule[]; result: InterceptState };
+  /** Forward a held frame (edited when `edit` is given), or drop it. */
+  'intercept.resolve': { arg: { id: number; action: 'forward' | 'drop'; edit?: HeldEdit }; result: InterceptState };
+  /** Forward everything held, in order. */
+  'intercept.forwardAll': { arg: void; result: InterceptState };
+  'ca.info': { arg: void; result: CaInfo };
+  /** A new CA; apps must trust the new certificate. */
+  'ca.regenerate': { arg: void; result: CaInfo };
+  /** Starts an installed Chromium or Chrome through the proxy, with the CA trusted, at `url`. */
+  'browser.launch': { arg: { url?: string }; result: BrowserLaunch };
 }
 
 export type CommandName = keyof Commands;
@@ -289,6 +492,9 @@ export interface Events {
   'connection.removed': { id: number };
   /** Batched: the new row totals of connections whose timelines grew. */
   'timeline.grew': TimelineGrowth[];
+  'proxy.updated': ProxyStatus;
+  /** The hold queue, the intercept settings or the rules changed. */
+  'intercept.updated': InterceptState;
 }
 
 export type EventName = keyof Events;
@@ -349,8 +555,25 @@ const commandSet: Record<CommandName, true> = {
   'connections.send': true,
   'timeline.range': true,
   'timeline.detail': true,
+  'proxy.status': true,
+  'proxy.start': true,
+  'proxy.stop': true,
+  'intercept.get': true,
+  'intercept.configure': true,
+  'intercept.setRules': true,
+  'intercept.resolve': true,
+  'intercept.forwardAll': true,
+  'ca.info': true,
+  'ca.regenerate': true,
+  'browser.launch': true,
 };
-const eventSet: Record<EventName, true> = { 'connection.updated': true, 'connection.removed': true, 'timeline.grew': true };
+const eventSet: Record<EventName, true> = {
+  'connection.updated': true,
+  'connection.removed': true,
+  'timeline.grew': true,
+  'proxy.updated': true,
+  'intercept.updated': true,
+};
 
 /** Every command name: the preload exposes these and main registers one handler each. */
 export const COMMAND_NAMES = Object.keys(commandSet) as readonly CommandName[];

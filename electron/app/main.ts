@@ -38,11 +38,11 @@ const engine = new Engine({ mode: 'electron', version: app.getVersion() });
 
 // One handler per command of the contract, each behind the sender check; the engine validates the argument.
 for (const name of COMMAND_NAMES) {
-  ipcMain.handle(invokeChannel(name), (event, arg: unknown): Outcome<unknown> => {
+  ipcMain.handle(invokeChannel(name), (event, arg: unknown): Outcome<unknown> | Promise<Outcome<unknown>> => {
     if (!fromAppMainFrame(event)) {
       return { ok: false, error: { code: 'INVALID_STATE', message: `${name} refused: the call did not come from the Framescope window` } };
     }
-    return engine.invoke(name, arg);
+    return engine.dispatch(name, arg);
   });
 }
 

@@ -16,8 +16,25 @@ const commands: Record<CommandName, true> = {
   'connections.send': true,
   'timeline.range': true,
   'timeline.detail': true,
+  'proxy.status': true,
+  'proxy.start': true,
+  'proxy.stop': true,
+  'intercept.get': true,
+  'intercept.configure': true,
+  'intercept.setRules': true,
+  'intercept.resolve': true,
+  'intercept.forwardAll': true,
+  'ca.info': true,
+  'ca.regenerate': true,
+  'browser.launch': true,
 };
-const events: Record<EventName, true> = { 'connection.updated': true, 'connection.removed': true, 'timeline.grew': true };
+const events: Record<EventName, true> = {
+  'connection.updated': true,
+  'connection.removed': true,
+  'timeline.grew': true,
+  'proxy.updated': true,
+  'intercept.updated': true,
+};
 
 const bridge: Record<string, unknown> = {};
 for (const name of Object.keys(commands)) {

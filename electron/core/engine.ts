@@ -7,8 +7,12 @@ import type {
 import { DialFailure, parseTarget } from './client/dial.ts';
 import { SendRequestError } from './client/outgoing.ts';
 import { NotOpenError } from './client/client-connection.ts';
-import { LiveConnection, type TimelineRecord } from './live-connection.ts';
+import { LiveConnection } from './live-connection.ts';
+import { InvalidStateError, type ConnectionHooks, type TimelineRecord, type TrackedConnection } from './tracked-connection.ts';
+import { UnknownHeldFrameError } from './intercept/hold-queue.ts';
 import { LocalProtocolError } from './protocol/index.ts';
+import { ProxiedConnection } from './proxy/proxied-connection.ts';
+import { ProxyService } from './proxy/proxy-service.ts';
 import { MemoryStore } from './store/memory-store.ts';
 import { RowOutOfRangeError, UnknownTimelineError, type TimelineStore } from './store/records.ts';
 import { InvalidArgumentError, isCommandName, validateArgument } from './validation.ts';
@@ -20,12 +24,14 @@ export interface EngineOptions {
   now?: () => Micros;
   /** Longest wait before changes reach listeners. Default 50 ms. */
   batchMs?: number;
+  /** The app's data folder (the proxy's CA is kept there). */
+  dataDir?: string | null;
 }
 
 export type EngineListener = <K extends EventName>(name: K, payload: Events[K]) => void;
 export type RecordListener = (connectionId: number, rec: TimelineRecord) => void;
 
-type Handlers = { [K in CommandName]: (arg: CommandArg<K>) => CommandResult<K> };
+type Handlers = { [K in CommandName]: (arg: CommandArg<K>) => CommandResult<K> | Promise<CommandResult<K>> };
 
 class CommandFailure extends Error {
   readonly code: CommandError['code'];
@@ -47,7 +53,7 @@ export class Engine {
   private readonly store: TimelineStore;
   private readonly now: () => Micros;
   private readonly batchMs: number;
-  private readonly connections = new Map<number, LiveConnection>();
+  private readonly connections = new Map<number, TrackedConnection>();
   private nextId = 1;
   private readonly listeners = new Set<EngineListener>();
   private readonly recordListeners = new Set<RecordListener>();
@@ -56,6 +62,8 @@ export class Engine {
   private readonly announced = new Map<number, TimelineGrowth>();
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly handlers: Handlers;
+  private readonly hooks: ConnectionHooks;
+  private readonly proxy: ProxyService;
 
   constructor(opts: EngineOptions) {
     this.mode = opts.mode;
@@ -63,6 +71,26 @@ export class Engine {
     this.store = opts.store ?? new MemoryStore();
     this.now = opts.now ?? nowMicros;
     this.batchMs = opts.batchMs ?? 50;
+    this.hooks = {
+      store: this.store,
+      now: this.now,
+      changed: (c) => this.changed(c),
+      record: (c, rec) => {
+        for (const listener of this.recordListeners) listener(c.id, rec);
+      },
+    };
+    this.proxy = new ProxyService({
+      dataDir: opts.dataDir ?? null,
+      now: this.now,
+      webSocket: (init, ctx) => {
+        const id = this.nextId++;
+        const conn = new ProxiedConnection(id, init, this.hooks, ctx);
+        this.connections.set(id, conn);
+        conn.start();
+      },
+      statusChanged: (status) => this.emit('proxy.updated', status),
+      interceptChanged: (state) => this.emit('intercept.updated', state),
+    });
     this.handlers = {
       'app.info': () => ({ version: this.version, mode: this.mode }),
       'connections.open': (options) => {
@@ -73,20 +101,13 @@ export class Engine {
           throw err;
         }
         const id = this.nextId++;
-        const conn = new LiveConnection(id, options, {
-          store: this.store,
-          now: this.now,
-          changed: (c) => this.changed(c),
-          record: (c, rec) => {
-            for (const listener of this.recordListeners) listener(c.id, rec);
-          },
-        });
+        const conn = new LiveConnection(id, options, this.hooks);
         this.connections.set(id, conn);
         conn.connect();
         return { id };
       },
       'connections.list': () => [...this.connections.values()].map((c) => c.summary()),
-      'connections.close': ({ id, code, reason }) => this.connection(id).close(code, reason),
+      'connections.close': ({ id, code, reason, abort }) => this.connection(id).close(code, reason, abort),
       'connections.reconnect': ({ id }) => this.connection(id).reconnect(),
       'connections.delete': ({ id }) => {
         this.connection(id).dispose();
@@ -95,9 +116,20 @@ export class Engine {
         this.announced.delete(id);
         this.emit('connection.removed', { id });
       },
-      'connections.send': ({ id, message }) => this.connection(id).send(message),
+      'connections.send': ({ id, message, toward }) => this.connection(id).send(message, toward),
       'timeline.range': (req) => this.store.range(req),
       'timeline.detail': (req) => this.store.detail(req),
+      'proxy.status': () => this.proxy.status(),
+      'proxy.start': (settings) => this.proxy.start(settings),
+      'proxy.stop': () => this.proxy.stop(),
+      'intercept.get': () => this.proxy.interceptState(),
+      'intercept.configure': (settings) => this.proxy.configure(settings),
+      'intercept.setRules': (rules) => this.proxy.setRules(rules),
+      'intercept.resolve': ({ id, action, edit }) => this.proxy.resolve(id, action, edit),
+      'intercept.forwardAll': () => this.proxy.forwardAll(),
+      'ca.info': () => this.proxy.caInfo(),
+      'ca.regenerate': () => this.proxy.regenerateCa(),
+      'browser.launch': ({ url }) => this.proxy.launchBrowser(url),
     };
   }
 
@@ -105,20 +137,39 @@ export class Engine {
    * Runs a command from a transport: the name and argument are untrusted. Never throws; a failure
    * comes back as an outcome with a code and a message for a person.
    */
-  invoke(name: string, arg: unknown): Outcome<unknown> {
+  dispatch(name: string, arg: unknown): Outcome<unknown> | Promise<Outcome<unknown>> {
     if (!isCommandName(name)) return { ok: false, error: { code: 'UNKNOWN_COMMAND', message: `There is no command "${name}"` } };
     try {
-      return { ok: true, result: this.run(name, validateArgument(name, arg)) };
+      const result = this.run(name, validateArgument(name, arg));
+      // Most commands answer at once; a few (starting the proxy) wait for the system.
+      if (result instanceof Promise) {
+        return result.then((r: unknown): Outcome<unknown> => ({ ok: true, result: r }), (err: unknown): Outcome<unknown> => ({ ok: false, error: toCommandError(err) }));
+      }
+      return { ok: true, result };
     } catch (err) {
       return { ok: false, error: toCommandError(err) };
     }
   }
 
-  /** In-process callers with typed arguments (the CLI); throws the command's error. */
-  call<K extends CommandName>(name: K, arg: CommandArg<K>): CommandResult<K> {
+  /** `dispatch` for commands that answer at once (all but proxy.start and proxy.stop). */
+  invoke(name: string, arg: unknown): Outcome<unknown> {
+    const outcome = this.dispatch(name, arg);
+    if (outcome instanceof Promise) return { ok: false, error: { code: 'INTERNAL', message: `${name} answers later — use dispatch() or request()` } };
+    return outcome;
+  }
+
+  /** In-process callers with typed arguments (the CLI), for commands that answer at once; throws the command's error. */
+  call<K extends CommandName>(name: K, arg: CommandArg<K>): Awaited<CommandResult<K>> {
     const outcome = this.invoke(name, arg);
     if (!outcome.ok) throw new CommandFailure(outcome.error.code, outcome.error.message);
-    return outcome.result as CommandResult<K>;
+    return outcome.result as Awaited<CommandResult<K>>;
+  }
+
+  /** Like `call`, for any command. */
+  async request<K extends CommandName>(name: K, arg: CommandArg<K>): Promise<Awaited<CommandResult<K>>> {
+    const outcome = await this.dispatch(name, arg);
+    if (!outcome.ok) throw new CommandFailure(outcome.error.code, outcome.error.message);
+    return outcome.result as Awaited<CommandResult<K>>;
   }
 
   on(listener: EngineListener): () => void {
@@ -157,23 +208,24 @@ export class Engine {
 
   /** Drops every connection at once (no closing handshakes: the process is going away) and stops timers. */
   shutdown(): void {
+    void this.proxy.shutdown();
     for (const conn of this.connections.values()) conn.dispose();
     this.connections.clear();
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
   }
 
-  private run<K extends CommandName>(name: K, arg: CommandArg<K>): CommandResult<K> {
-    return (this.handlers[name] as (a: CommandArg<K>) => CommandResult<K>)(arg);
+  private run<K extends CommandName>(name: K, arg: CommandArg<K>): CommandResult<K> | Promise<CommandResult<K>> {
+    return (this.handlers[name] as (a: CommandArg<K>) => CommandResult<K> | Promise<CommandResult<K>>)(arg);
   }
 
-  private connection(id: number): LiveConnection {
+  private connection(id: number): TrackedConnection {
     const conn = this.connections.get(id);
     if (conn === undefined) throw new CommandFailure('NOT_FOUND', `There is no connection ${id} — it may have been deleted`);
     return conn;
   }
 
-  private changed(conn: LiveConnection): void {
+  private changed(conn: TrackedConnection): void {
     if (!this.connections.has(conn.id)) return;
     this.dirty.add(conn.id);
     this.flushTimer ??= setTimeout(() => this.flush(), this.batchMs);
@@ -193,7 +245,8 @@ export class Engine {
 function toCommandError(err: unknown): CommandError {
   if (err instanceof CommandFailure) return { code: err.code, message: err.message };
   if (err instanceof InvalidArgumentError || err instanceof SendRequestError) return { code: 'INVALID_ARGUMENT', message: err.message };
-  if (err instanceof UnknownTimelineError || err instanceof RowOutOfRangeError) return { code: 'NOT_FOUND', message: err.message };
+  if (err instanceof UnknownTimelineError || err instanceof RowOutOfRangeError || err instanceof UnknownHeldFrameError) return { code: 'NOT_FOUND', message: err.message };
+  if (err instanceof InvalidStateError) return { code: 'INVALID_STATE', message: err.message };
   if (err instanceof NotOpenError) return { code: 'INVALID_STATE', message: `Cannot send: ${err.message}` };
   // The core says "in state X" when the state is what forbids it; otherwise the input was wrong.
   if (err instanceof LocalProtocolError) {

@@ -5,19 +5,10 @@ import type {
 } from '../../shared/api.ts';
 import { closeCodeMeaning } from '../../shared/websocket.ts';
 import { ClientConnection, NotOpenError, type ClientEvent } from './client/client-connection.ts';
-import { headerLengthOf, Opcode, type Frame, type ProtocolError } from './protocol/index.ts';
-import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord, TimelineStore } from './store/records.ts';
-
-export type TimelineRecord = FrameRecord | MessageRecord | NoteRecord;
-
-export interface LiveConnectionHooks {
-  store: TimelineStore;
-  now: () => Micros;
-  /** The summary or the timeline changed. */
-  changed: (conn: LiveConnection) => void;
-  /** Every record as it is stored (the CLI prints them). */
-  record: (conn: LiveConnection, rec: TimelineRecord) => void;
-}
+import { Opcode, type Frame, type ProtocolError } from './protocol/index.ts';
+import { errorRecord } from './store/error-record.ts';
+import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord } from './store/records.ts';
+import { InvalidStateError, type ConnectionHooks, type TrackedConnection } from './tracked-connection.ts';
 
 const DEFAULT_RECONNECT = { initialDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 10 };
 
@@ -33,10 +24,10 @@ interface DirectionState {
   compressed: boolean;
 }
 
-export class LiveConnection {
+export class LiveConnection implements TrackedConnection {
   readonly id: number;
   readonly options: ConnectOptions;
-  private readonly hooks: LiveConnectionHooks;
+  private readonly hooks: ConnectionHooks;
   private attemptConn: ClientConnection | null = null;
   private stateValue: ConnectionState = 'connecting';
   private readonly createdAt: Micros;
@@ -59,7 +50,7 @@ export class LiveConnection {
   private readonly counts = { framesIn: 0, framesOut: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   private readonly dirs: Record<Direction, DirectionState> = { in: { textual: false, compressed: false }, out: { textual: false, compressed: false } };
 
-  constructor(id: number, options: ConnectOptions, hooks: LiveConnectionHooks) {
+  constructor(id: number, options: ConnectOptions, hooks: ConnectionHooks) {
     this.id = id;
     this.options = options;
     this.hooks = hooks;
@@ -80,6 +71,8 @@ export class LiveConnection {
     const { frameRows, messageRows } = this.hooks.store.counts(this.id);
     return {
       id: this.id,
+      origin: 'client',
+      proxied: null,
       url: this.options.url,
       label: this.options.label ?? null,
       state: this.stateValue,
@@ -124,14 +117,15 @@ export class LiveConnection {
   }
 
   /** Closes (or stops connecting, or cancels a scheduled reconnect); no reconnect follows. */
-  close(code?: number, reason?: string): void {
+  close(code?: number, reason?: string, abort = false): void {
     this.userClosed = true;
     if (this.reconnectTimer !== null) {
       this.cancelReconnect();
       this.note('reconnect-cancelled', 'Reconnect cancelled');
       this.hooks.changed(this);
     }
-    this.attemptConn?.close(code, reason);
+    if (abort) this.attemptConn?.destroy();
+    else this.attemptConn?.close(code, reason);
   }
 
   /** A new attempt now, abandoning the current one without a closing handshake. */
@@ -155,7 +149,8 @@ export class LiveConnection {
     this.hooks.store.deleteTimeline(this.id);
   }
 
-  send(req: SendRequest): SendResult {
+  send(req: SendRequest, toward: 'server' | 'client' = 'server'): SendResult {
+    if (toward === 'client') throw new InvalidStateError('A client connection sends only toward its server — "toward the app" is for proxied connections');
     const attempt = this.attemptConn;
     if (attempt === null) throw new NotOpenError(this.stateValue === 'connecting' ? 'the connection is not open yet' : 'the connection is closed — reconnect to send again');
     const before = this.hooks.store.counts(this.id).frameRows;
@@ -253,25 +248,7 @@ export class LiveConnection {
     this.protocolFailed = true;
     // The parser stops here, so a message this frame interrupted never completes.
     this.hooks.store.abandonMessages(this.id);
-    const f = err.frame;
-    const headerLength = f === null || f.received.length < 2 ? 0 : headerLengthOf(f.received[1]!);
-    const rec: FrameRecord = {
-      kind: 'error',
-      dir: 'in',
-      time,
-      opcode: f?.opcode ?? -1,
-      fin: f?.fin ?? false,
-      rsv: f === null ? 0 : (f.rsv1 ? 4 : 0) | (f.rsv2 ? 2 : 0) | (f.rsv3 ? 1 : 0),
-      maskKey: f?.masked && f.received.length >= headerLength ? f.received.subarray(headerLength - 4, headerLength) : null,
-      payloadLength: f?.payloadLength ?? 0,
-      headerLength,
-      nonMinimalLength: false,
-      wire: f?.received ?? new Uint8Array(0),
-      payload: f === null || f.masked ? new Uint8Array(0) : f.received.subarray(headerLength),
-      compressed: false,
-      textual: false,
-      error: { code: err.code, closeCode: err.closeCode, reason: err.reason },
-    };
+    const rec = errorRecord(err, 'in', time);
     this.hooks.store.appendFrame(this.id, rec, false);
     this.hooks.record(this, rec);
   }

@@ -100,15 +100,78 @@ const filter = z.object({
 
 const view = z.enum(['frames', 'messages']);
 
+/** `example.com`, `*.example.com`, `*`: letters, digits, dots, hyphens, colons (ports, IPv6) and `*`. */
+const hostPattern = z.string().min(1).max(253).regex(/^[A-Za-z0-9.*:\[\]-]+$/, 'a host pattern is a host name, an address or a glob such as *.example.com');
+const proxySettings = z.object({
+  host: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:\[\]-]+$/, 'the listen address is a host name or an IP address'),
+  port: z.number().int().min(0).max(65535),
+  mode: z.enum(['explicit', 'reverse']),
+  reverseUrl: z.string().max(8192).regex(/^wss?:\/\//i, 'the reverse-mode upstream is a ws:// or wss:// URL').nullable(),
+  passthroughHosts: z.array(hostPattern).max(1000),
+  insecureUpstreamHosts: z.array(hostPattern).max(1000),
+  stripExtensions: z.boolean(),
+}).strict().partial();
+
+const interceptSettings = z.object({
+  client: z.boolean(),
+  server: z.boolean(),
+  holdControlFrames: z.boolean(),
+  keepaliveIntervalMs: z.number().int().min(0).max(3_600_000).refine((ms) => ms === 0 || ms >= 100, 'a keepalive interval is 0 (off) or at least 100 ms'),
+  holdTimeoutMs: z.number().int().min(0).max(86_400_000).refine((ms) => ms === 0 || ms >= 100, 'a hold timeout is 0 (off) or at least 100 ms'),
+  timeoutAction: z.enum(['forward', 'drop']),
+}).strict().partial();
+
+const checkRegex = (source: string, flags: string, ctx: z.RefinementCtx, path: string[]): void => {
+  try {
+    new RegExp(source, flags);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path, message: `not a valid regular expression (${(err as Error).message})` });
+  }
+};
+
+const rule = z.object({
+  id: z.string().min(1).max(100),
+  name: z.string().min(1, 'a rule needs a name').max(200),
+  enabled: z.boolean(),
+  match: z.object({
+    url: z.string().max(2048).optional(),
+    direction: z.enum(['client', 'server']).optional(),
+    opcodes: z.array(z.number().int().min(0).max(15)).max(16).optional(),
+    payload: z.string().max(10_000).optional(),
+    regex: z.boolean().optional(),
+    caseSensitive: z.boolean().optional(),
+  }).strict(),
+  action: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('hold') }).strict(),
+    z.object({ kind: z.literal('replace'), find: z.string().min(1, 'say what to find').max(10_000), replace: z.string().max(MiB), regex: z.boolean().optional(), caseSensitive: z.boolean().optional() }).strict(),
+    z.object({ kind: z.literal('drop') }).strict(),
+    z.object({ kind: z.literal('delay'), ms: z.number().int().min(0).max(600_000) }).strict(),
+  ]),
+}).strict().superRefine((r, ctx) => {
+  if (r.match.regex && r.match.payload) checkRegex(r.match.payload, 'u', ctx, ['match', 'payload']);
+  if (r.action.kind === 'replace' && r.action.regex) checkRegex(r.action.find, 'gu', ctx, ['action', 'find']);
+});
+
+const rules = z.array(rule).max(500).superRefine((list, ctx) => {
+  list.forEach((r, i) => {
+    if (list.findIndex((o) => o.id === r.id) !== i) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `rule id "${r.id}" is used twice` });
+  });
+});
+
+const heldEdit = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: payloadText }).strict(),
+  z.object({ kind: z.literal('binary'), data: payloadText, format: z.enum(['hex', 'base64']) }).strict(),
+]);
+
 // The compiler checks each schema's output against the contract's argument type.
 const schemas: { [K in CommandName]: z.ZodType<CommandArg<K>> } = {
   'app.info': z.undefined(),
   'connections.open': connectOptions,
   'connections.list': z.undefined(),
-  'connections.close': z.object({ id, code: z.number().int().min(0).max(65535).optional(), reason: z.string().max(1024).optional() }).strict(),
+  'connections.close': z.object({ id, code: z.number().int().min(0).max(65535).optional(), reason: z.string().max(1024).optional(), abort: z.boolean().optional() }).strict(),
   'connections.reconnect': z.object({ id }).strict(),
   'connections.delete': z.object({ id }).strict(),
-  'connections.send': z.object({ id, message: sendRequest }).strict(),
+  'connections.send': z.object({ id, message: sendRequest, toward: z.enum(['server', 'client']).optional() }).strict(),
   'timeline.range': z.object({
     connectionId: id,
     view,
@@ -117,6 +180,17 @@ const schemas: { [K in CommandName]: z.ZodType<CommandArg<K>> } = {
     filter: filter.optional(),
   }).strict(),
   'timeline.detail': z.object({ connectionId: id, view, index: z.number().int().min(0) }).strict(),
+  'proxy.status': z.undefined(),
+  'proxy.start': proxySettings,
+  'proxy.stop': z.undefined(),
+  'intercept.get': z.undefined(),
+  'intercept.configure': interceptSettings,
+  'intercept.setRules': rules,
+  'intercept.resolve': z.object({ id, action: z.enum(['forward', 'drop']), edit: heldEdit.optional() }).strict(),
+  'intercept.forwardAll': z.undefined(),
+  'ca.info': z.undefined(),
+  'ca.regenerate': z.undefined(),
+  'browser.launch': z.object({ url: z.string().max(8192).regex(/^https?:\/\//i, 'the start page is an http:// or https:// URL').optional() }).strict(),
 };
 
 export class InvalidArgumentError extends Error {

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ConnectionSummary, ConnectOptions } from '../../shared/api.ts';
 import { Opcode } from '../../shared/websocket.ts';
 import { Engine } from '../core/engine.ts';
-import type { TimelineRecord } from '../core/live-connection.ts';
+import type { TimelineRecord } from '../core/tracked-connection.ts';
 import { PortInUseError } from './browser-server.ts';
 import { appVersion, ensureRendererBuilt, startBrowserMode } from './serve.ts';
 

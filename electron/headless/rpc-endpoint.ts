@@ -3,7 +3,7 @@
 // every open socket. Only callers holding the token and coming from the app's own origin get in.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Events, EventName, RpcMessage, RpcRequest } from '../../shared/api.ts';
+import type { Events, EventName, Outcome, RpcMessage, RpcRequest } from '../../shared/api.ts';
 import type { Engine } from '../core/engine.ts';
 import { Connection, type ConnectionEvent } from '../core/protocol/index.ts';
 
@@ -129,8 +129,12 @@ class RpcSession {
       this.sendJson({ id: -1, ok: false, error: { code: 'INVALID_ARGUMENT', message: 'An RPC request is a JSON text message {"id": number, "cmd": string, "arg": …}' } });
       return;
     }
-    const outcome = this.engine.invoke(req.cmd, req.arg);
-    this.sendJson(outcome.ok ? { id: req.id, ok: true, result: outcome.result ?? null } : { id: req.id, ok: false, error: outcome.error });
+    const answer = (outcome: Outcome<unknown>): void => {
+      this.sendJson(outcome.ok ? { id: req.id, ok: true, result: outcome.result ?? null } : { id: req.id, ok: false, error: outcome.error });
+    };
+    const outcome = this.engine.dispatch(req.cmd, req.arg);
+    if (outcome instanceof Promise) void outcome.then(answer);
+    else answer(outcome);
   }
 
   private sendJson(message: RpcMessage): void {

@@ -560,7 +560,7 @@ export class Connection implements FrameSink {
 }
 
 /** A close payload: the code, then the reason cut to fit 125 bytes without splitting a character. */
-function closePayload(code: number, reason: string): Uint8Array {
+export function closePayload(code: number, reason: string): Uint8Array {
   let r = encoder.encode(reason);
   if (r.length > 123) {
     let cut = 123;

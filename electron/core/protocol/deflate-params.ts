@@ -242,3 +242,14 @@ function checkAnswer(answer: ExtensionOffer, offered: DeflateOptions): DeflatePa
 function isTokenChar(c: number): boolean {
   return c > 0x20 && c < 0x7f && !'()<>@,;:\\"/[]?={}'.includes(String.fromCharCode(c));
 }
+
+/**
+ * A proxy between two peers: the parameters a server's Sec-WebSocket-Extensions answer puts in
+ * force, as both ends will apply them (RFC 7692 §7.1: an absent window size means 15). Null when
+ * the answer names no permessage-deflate; throws HandshakeError for an answer no client accepts.
+ */
+export function deflateParamsOfAnswer(header: string | undefined): DeflateParams | null {
+  if (header === undefined || header.trim() === '') return null;
+  const answer = parseExtensions(header).find((a) => a.name === PERMESSAGE_DEFLATE);
+  return answer === undefined ? null : checkAnswer(answer, {});
+}

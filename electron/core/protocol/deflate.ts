@@ -8,7 +8,6 @@ import type { DeflateParams } from './deflate-params.ts';
 
 /** RFC 7692 §7.2.2: the empty stored block a sender strips and a receiver appends. */
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
-const EMPTY: Uint8Array = new Uint8Array(0);
 
 export class InflateLimitError extends Error {
   override name = 'InflateLimitError';
@@ -18,29 +17,48 @@ export class InflateDataError extends Error {
   override name = 'InflateDataError';
 }
 
-/** The last `size` bytes of uncompressed history, updated after each message. */
-class Window {
-  private bytes: Uint8Array = EMPTY;
+/**
+ * The last `size` bytes of uncompressed history, updated after each message. Kept in a buffer of
+ * twice the window, so appending a small message copies that message, not the whole window.
+ */
+export class SlidingWindow {
+  private buf: Buffer;
+  private end = 0;
   private readonly size: number;
 
   constructor(bits: number) {
     this.size = 1 << bits;
+    this.buf = Buffer.allocUnsafe(0);
   }
 
+  /** The history (a view, valid until the next append), or undefined while empty. */
   get dictionary(): Uint8Array | undefined {
-    return this.bytes.length > 0 ? this.bytes : undefined;
+    if (this.end === 0) return undefined;
+    return this.buf.subarray(Math.max(0, this.end - this.size), this.end);
   }
 
   append(message: Uint8Array): void {
-    if (message.length >= this.size) {
-      this.bytes = message.slice(message.length - this.size);
-    } else if (message.length > 0) {
-      const keep = Math.min(this.bytes.length, this.size - message.length);
-      const next = Buffer.allocUnsafe(keep + message.length);
-      next.set(this.bytes.subarray(this.bytes.length - keep), 0);
-      next.set(message, keep);
-      this.bytes = next;
+    const len = message.length;
+    if (len === 0) return;
+    if (len >= this.size) {
+      if (this.buf.length < this.size) this.buf = Buffer.allocUnsafe(2 * this.size);
+      this.buf.set(message.subarray(len - this.size), 0);
+      this.end = this.size;
+      return;
     }
+    if (this.end + len > this.buf.length) {
+      const keep = Math.min(this.end, this.size - len);
+      if (this.buf.length < 2 * this.size) {
+        const grown = Buffer.allocUnsafe(2 * this.size);
+        grown.set(this.buf.subarray(this.end - keep, this.end), 0);
+        this.buf = grown;
+      } else {
+        this.buf.copy(this.buf, 0, this.end - keep, this.end);
+      }
+      this.end = keep;
+    }
+    this.buf.set(message, this.end);
+    this.end += len;
   }
 }
 
@@ -49,8 +67,8 @@ export class PerMessageDeflate {
   readonly params: DeflateParams;
   private readonly ownWindowBits: number;
   /** Null when that direction uses no context takeover. */
-  private readonly sent: Window | null;
-  private readonly received: Window | null;
+  private readonly sent: SlidingWindow | null;
+  private readonly received: SlidingWindow | null;
   private readonly level: number;
 
   constructor(params: DeflateParams, role: 'client' | 'server', level = zlib.constants.Z_DEFAULT_COMPRESSION) {
@@ -60,8 +78,8 @@ export class PerMessageDeflate {
     const peerNoContext = client ? params.serverNoContextTakeover : params.clientNoContextTakeover;
     this.ownWindowBits = client ? params.clientMaxWindowBits : params.serverMaxWindowBits;
     const peerWindowBits = client ? params.serverMaxWindowBits : params.clientMaxWindowBits;
-    this.sent = ownNoContext ? null : new Window(this.ownWindowBits);
-    this.received = peerNoContext ? null : new Window(peerWindowBits);
+    this.sent = ownNoContext ? null : new SlidingWindow(this.ownWindowBits);
+    this.received = peerNoContext ? null : new SlidingWindow(peerWindowBits);
     this.level = level;
   }
 

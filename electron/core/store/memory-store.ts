@@ -108,13 +108,13 @@ export class MemoryStore implements TimelineStore {
     const entry = req.view === 'frames' ? t.frames[req.index]! : t.messages[req.index]!;
     const rec = 'frameRow' in entry ? t.frames[entry.frameRow]!.rec : entry.rec;
     if (rec.kind === 'note') {
-      return { row, header: null, payloadBase64: '', text: rec.text, wireBase64: null, close: null, error: null, truncated: false };
+      return { row, header: null, payloadBase64: '', text: rec.text, wireBase64: null, close: null, error: null, truncated: false, original: null, rules: [], heldMs: null };
     }
     const payload = rec.kind === 'message' ? rec.data : rec.payload;
     const shown = payload.length > DETAIL_CAP ? payload.subarray(0, DETAIL_CAP) : payload;
     const text = isUtf8(shown) ? decoder.decode(shown) : null;
     if (rec.kind === 'message') {
-      return { row, header: null, payloadBase64: base64(shown), text, wireBase64: null, close: null, error: null, truncated: shown !== payload };
+      return { row, header: null, payloadBase64: base64(shown), text, wireBase64: null, close: null, error: null, truncated: shown !== payload, original: null, rules: [], heldMs: null };
     }
     const wire = rec.wire.length > DETAIL_CAP ? rec.wire.subarray(0, DETAIL_CAP) : rec.wire;
     return {
@@ -137,6 +137,9 @@ export class MemoryStore implements TimelineStore {
       close: rec.opcode === Opcode.CLOSE && rec.kind === 'frame' ? closeOf(rec.payload) : null,
       error: rec.error,
       truncated: shown !== payload || wire !== rec.wire,
+      original: rec.original ? { payloadBase64: base64(rec.original), text: isUtf8(rec.original) ? decoder.decode(rec.original) : null } : null,
+      rules: rec.rules ? [...rec.rules] : [],
+      heldMs: rec.heldMs ?? null,
     };
   }
 
@@ -207,6 +210,8 @@ export class MemoryStore implements TimelineStore {
       refEnd: entry.last,
       compressed: rec.compressed,
       errorCode: null,
+      flags: rec.flags ?? 0,
+      rule: rec.rules?.[0] ?? null,
     };
   }
 }
@@ -231,11 +236,13 @@ function frameRow(index: number, rec: FrameRecord, ref: number, refEnd: number):
     refEnd,
     compressed: rec.compressed,
     errorCode: rec.error?.code ?? null,
+    flags: rec.flags ?? 0,
+    rule: rec.rules?.[0] ?? null,
   };
 }
 
 function noteRow(index: number, rec: NoteRecord): TimelineRow {
-  return { index, kind: 'note', time: rec.time, dir: null, opcode: -1, fin: true, rsv: 0, size: 0, preview: rec.text, ref: -1, refEnd: -1, compressed: false, errorCode: null };
+  return { index, kind: 'note', time: rec.time, dir: null, opcode: -1, fin: true, rsv: 0, size: 0, preview: rec.text, ref: -1, refEnd: -1, compressed: false, errorCode: null, flags: 0, rule: null };
 }
 
 /** Text when the bytes read as UTF-8 (a cut character at the end is fine), hex otherwise. */

@@ -23,6 +23,14 @@ export interface FrameRecord {
   /** The frame carries text (a text frame, or a continuation of a text message). */
   readonly textual: boolean;
   readonly error: { readonly code: string; readonly closeCode: number; readonly reason: string } | null;
+  /** Proxied frames: FrameFlag bits (shared/api.ts), what the proxy did with it. */
+  readonly flags?: number;
+  /** Names of the rules that touched it, in order. */
+  readonly rules?: readonly string[];
+  /** Edited frames: the payload as the sender sent it (decompressed). */
+  readonly original?: Uint8Array | null;
+  /** Held frames: how long they waited. */
+  readonly heldMs?: number | null;
 }
 
 export interface MessageRecord {
@@ -32,6 +40,9 @@ export interface MessageRecord {
   readonly opcode: number;
   readonly data: Uint8Array;
   readonly compressed: boolean;
+  /** Proxied messages: FrameFlag bits and the rules that touched it, as on its frames. */
+  readonly flags?: number;
+  readonly rules?: readonly string[];
 }
 
 /** Something that happened to the connection itself: opened, closed, failed, reconnecting. */

@@ -1,9 +1,10 @@
 // permessage-deflate data path (RFC 7692 §7.2): the RFC's byte examples checked against real zlib,
 // round trips with and without context takeover in each direction, interop with streaming zlib, limits.
 import zlib from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { DeflateParams } from '../../../electron/core/protocol/deflate-params.ts';
-import { InflateDataError, InflateLimitError, PerMessageDeflate } from '../../../electron/core/protocol/deflate.ts';
+import { InflateDataError, InflateLimitError, PerMessageDeflate, SlidingWindow } from '../../../electron/core/protocol/deflate.ts';
 import { hex, toHex } from '../../support/bytes.ts';
 
 const TAIL = hex('00 00 ff ff');
@@ -209,5 +210,20 @@ describe('limits and failures', () => {
     compressed.forEach((c, i) => {
       expect(Buffer.compare(receiver.inflate(c, LIMIT), messages[i]!), `message ${i}`).toBe(0);
     });
+  });
+});
+
+describe('SlidingWindow', () => {
+  test('keeps exactly the last 2^bits bytes of everything appended, whatever the message sizes', () => {
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 700 }), { maxLength: 40 }), (messages) => {
+      const w = new SlidingWindow(9);
+      let all = Buffer.alloc(0);
+      for (const m of messages) {
+        w.append(m);
+        all = Buffer.concat([all, m]);
+        const want = all.subarray(Math.max(0, all.length - 512));
+        expect(Buffer.from(w.dictionary ?? new Uint8Array(0)).equals(want)).toBe(true);
+      }
+    }));
   });
 });

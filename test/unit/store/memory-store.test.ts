@@ -100,7 +100,7 @@ describe('appending', () => {
     const [f] = rows();
     const [m] = rows('messages');
     for (const r of [f, m]) {
-      expect(r).toEqual({ index: 0, kind: 'note', time: 7, dir: null, opcode: -1, fin: true, rsv: 0, size: 0, preview: 'Connecting', ref: -1, refEnd: -1, compressed: false, errorCode: null });
+      expect(r).toEqual({ index: 0, kind: 'note', time: 7, dir: null, opcode: -1, fin: true, rsv: 0, size: 0, preview: 'Connecting', ref: -1, refEnd: -1, compressed: false, errorCode: null, flags: 0, rule: null });
     }
   });
 

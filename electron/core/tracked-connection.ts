@@ -1,0 +1,35 @@
+// What the engine's connection list holds: a client connection opened from Framescope, or an app's
+// connection through the proxy. Both record into the timeline store and report through the same hooks.
+import type { ConnectionSummary, Micros, SendRequest, SendResult } from '../../shared/api.ts';
+import type { FrameRecord, MessageRecord, NoteRecord, TimelineStore } from './store/records.ts';
+
+export type TimelineRecord = FrameRecord | MessageRecord | NoteRecord;
+
+export interface TrackedConnection {
+  readonly id: number;
+  summary(): ConnectionSummary;
+  /** Starts the closing handshake; `abort` drops the connection without one. */
+  close(code?: number, reason?: string, abort?: boolean): void;
+  reconnect(): void;
+  /** `toward` only means something for proxied connections. */
+  send(req: SendRequest, toward?: 'server' | 'client'): SendResult;
+  /** Stops everything; the engine forgets the connection. */
+  dispose(): void;
+}
+
+export interface ConnectionHooks {
+  store: TimelineStore;
+  now: () => Micros;
+  /** The summary or the timeline changed. */
+  changed: (conn: TrackedConnection) => void;
+  /** Every record as it is stored (the CLI prints them). */
+  record: (conn: TrackedConnection, rec: TimelineRecord) => void;
+}
+
+/** Asked of a connection that cannot do it in its present state or kind. */
+export class InvalidStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidStateError';
+  }
+}
