@@ -34,7 +34,7 @@ function fromAppMainFrame(event: IpcMainInvokeEvent): boolean {
   return frame.processId === mainFrame.processId && frame.frameToken === mainFrame.frameToken && isAppPage(frame.url);
 }
 
-const engine = new Engine({ mode: 'electron', version: app.getVersion() });
+const engine = new Engine({ mode: 'electron', version: app.getVersion(), dataDir: app.getPath('userData') });
 
 // One handler per command of the contract, each behind the sender check; the engine validates the argument.
 for (const name of COMMAND_NAMES) {

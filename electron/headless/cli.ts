@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The `framescope` command: `serve` runs browser mode; `connect` is a terminal WebSocket client in
-// the manner of wscat and websocat, driving the same engine through the same contract as the GUI.
+// the manner of wscat and websocat; `proxy` is the intercepting proxy without a UI, like mitmdump;
+// `ca` and `browser` help apps trust and use it. All drive the same engine as the GUI.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { isUtf8 } from 'node:buffer';
-import type { ConnectionSummary, ConnectOptions } from '../../shared/api.ts';
+import { FrameFlag, type ConnectionSummary, type ConnectOptions, type Direction, type ProxySettings, type ProxyStatus, type Rule } from '../../shared/api.ts';
 import { Opcode } from '../../shared/websocket.ts';
 import { Engine } from '../core/engine.ts';
 import type { TimelineRecord } from '../core/tracked-connection.ts';
 import { PortInUseError } from './browser-server.ts';
+import { dataDir } from './data-dir.ts';
 import { appVersion, ensureRendererBuilt, startBrowserMode } from './serve.ts';
 
 const USAGE = `Usage:
@@ -28,7 +30,25 @@ const USAGE = `Usage:
           --connect-timeout MS     give up connecting after MS milliseconds (default 10000)
           --keepalive MS           send a ping every MS milliseconds while open
           --jsonl                  print one JSON object per line (see README: "framescope connect --jsonl")
-  framescope --version | --help`;
+  framescope proxy [options]
+      The intercepting proxy without a UI. Prints its address first, then a line per connection.
+          --port N                 listen on port N (default 8080; 0 picks a free port)
+          --host ADDRESS           listen on ADDRESS (default 127.0.0.1)
+          --reverse URL            reverse mode: forward every connection to this ws:// or wss:// URL
+          --insecure-upstream      do not verify servers' TLS certificates
+          --strip-extensions       remove Sec-WebSocket-Extensions (no compression on either hop)
+          --passthrough HOST       tunnel HTTPS to HOST (a pattern such as *.example.com) without MITM (repeatable)
+          --rules FILE             apply the rules in FILE (JSON, a list of rules as the UI saves them)
+          --jsonl                  one JSON object per line: the connect --jsonl format plus "id";
+                                   "dir" is "client" (app to server) or "server" (server to app)
+  framescope ca [--pem | --spki | --path | --regenerate]
+      The proxy's CA certificate: how to trust it (default), the PEM, the base64 SHA-256 SPKI hash
+      that Chromium's --ignore-certificate-errors-spki-list takes, or where it is stored.
+  framescope browser [URL] [--port N]
+      Starts the proxy and an installed Chromium or Chrome that uses it and trusts its CA.
+  framescope --version | --help
+
+  The CA and other data live in FRAMESCOPE_DATA_DIR (default: the desktop app's data folder).`;
 
 class UsageError extends Error {}
 
@@ -39,6 +59,12 @@ async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'connect':
       return connect(rest);
+    case 'proxy':
+      return proxy(rest);
+    case 'ca':
+      return ca(rest);
+    case 'browser':
+      return browser(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${appVersion()}\n`);
@@ -139,7 +165,7 @@ function connectOptions(args: string[]): { options: ConnectOptions; jsonl: boole
 
 async function connect(args: string[]): Promise<number> {
   const { options, jsonl } = connectOptions(args);
-  const engine = new Engine({ mode: 'cli', version: appVersion() });
+  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir() });
   const out = jsonl ? new JsonlPrinter() : new PlainPrinter();
   const opened = engine.invoke('connections.open', options);
   if (!opened.ok) throw new UsageError(opened.error.message);
@@ -214,6 +240,145 @@ async function connect(args: string[]): Promise<number> {
   });
 }
 
+// ------------------------------------------------------------------------------------ proxy
+
+function proxyOptions(args: string[]): { settings: Partial<ProxySettings>; jsonl: boolean; rules: Rule[] | null; positionals: string[] } {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      reverse: { type: 'string' },
+      'insecure-upstream': { type: 'boolean', default: false },
+      'strip-extensions': { type: 'boolean', default: false },
+      passthrough: { type: 'string', multiple: true, default: [] },
+      rules: { type: 'string' },
+      jsonl: { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65_535) throw new UsageError(`--port needs a number from 0 to 65535, not "${values.port}"`);
+  let rules: Rule[] | null = null;
+  if (values.rules !== undefined) {
+    try {
+      rules = JSON.parse(readFileSync(values.rules, 'utf8')) as Rule[];
+    } catch (error) {
+      throw new UsageError(`Cannot read the rules file ${values.rules}: ${(error as Error).message}`);
+    }
+  }
+  const settings: Partial<ProxySettings> = {
+    host: values.host,
+    port,
+    mode: values.reverse === undefined ? 'explicit' : 'reverse',
+    reverseUrl: values.reverse ?? null,
+    insecureUpstreamHosts: values['insecure-upstream'] ? ['*'] : [],
+    stripExtensions: values['strip-extensions'],
+    passthroughHosts: values.passthrough,
+  };
+  return { settings, jsonl: values.jsonl, rules, positionals };
+}
+
+/** Runs the proxy until Ctrl-C (or `until` resolves), printing connections and, with --jsonl, every frame. */
+async function runProxy(engine: Engine, settings: Partial<ProxySettings>, jsonl: boolean, rules: Rule[] | null, started: (status: ProxyStatus) => void | Promise<unknown>): Promise<number> {
+  if (rules !== null) {
+    const outcome = engine.invoke('intercept.setRules', rules);
+    if (!outcome.ok) throw new UsageError(`The rules file is not valid: ${outcome.error.message}`);
+  }
+  const status = await engine.request('proxy.start', settings);
+  if (status.state !== 'listening') {
+    process.stderr.write(`framescope: ${status.error}\n`);
+    return 1;
+  }
+  const modeText = status.settings.mode === 'reverse' ? `reverse mode to ${status.settings.reverseUrl}` : 'explicit mode';
+  if (jsonl) printOut(`${JSON.stringify({ type: 'listening', address: status.address, mode: status.settings.mode, ...(status.settings.reverseUrl ? { upstream: status.settings.reverseUrl } : {}) })}\n`);
+  else printOut(`Framescope proxy listening on ${status.address} (${modeText})\n`);
+  const printers = new Map<number, JsonlPrinter>();
+  const summary = (id: number): ConnectionSummary | undefined => engine.call('connections.list', undefined).find((c) => c.id === id);
+  engine.onRecord((id, rec) => {
+    if (rec.kind === 'note') {
+      const s = summary(id);
+      if (s === undefined) return;
+      if (rec.event === 'open') {
+        if (jsonl) {
+          const printer = new JsonlPrinter(id);
+          printers.set(id, printer);
+          printer.open(s);
+        } else {
+          printOut(`#${id} open ${s.url} from ${s.proxied?.clientAddress ?? '?'}${s.extensions ? ` (${s.extensions})` : ''}\n`);
+        }
+      } else if (rec.event === 'ended') {
+        if (jsonl) (printers.get(id) ?? new JsonlPrinter(id)).close(s);
+        else printOut(`#${id} ${s.error ? `failed: ${s.error.message}` : rec.text} — ${s.messagesOut} messages from the app, ${s.messagesIn} from the server\n`);
+        printers.delete(id);
+      }
+      return;
+    }
+    printers.get(id)?.record(rec);
+  });
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutOpen = false;
+  });
+  await started(status);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  process.stderr.write('Stopping: closing proxied connections…\n');
+  await engine.request('proxy.stop', undefined);
+  // Going away (1001) toward both sides of every open connection, then a moment for the replies.
+  for (const c of engine.call('connections.list', undefined)) {
+    if (c.state === 'open') engine.invoke('connections.close', { id: c.id, code: 1001, reason: 'Framescope proxy stopped' });
+  }
+  await new Promise((resolve) => setTimeout(resolve, engine.call('connections.list', undefined).some((c) => c.state === 'closing') ? 500 : 0));
+  engine.shutdown();
+  return 0;
+}
+
+async function proxy(args: string[]): Promise<number> {
+  const { settings, jsonl, rules, positionals } = proxyOptions(args);
+  if (positionals.length > 0) throw new UsageError(`proxy takes no arguments besides options, got "${positionals[0]}"`);
+  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir() });
+  return runProxy(engine, settings, jsonl, rules, () => {
+    if (!jsonl) process.stderr.write('Press Ctrl-C to stop.\n');
+  });
+}
+
+async function browser(args: string[]): Promise<number> {
+  const { settings, jsonl, rules, positionals } = proxyOptions(args);
+  if (positionals.length > 1) throw new UsageError('browser takes at most one URL');
+  if (settings.mode === 'reverse') throw new UsageError('browser runs the proxy in explicit mode; --reverse does not apply');
+  const url = positionals[0];
+  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir() });
+  return runProxy(engine, settings, jsonl, rules, () => {
+    const launched = engine.invoke('browser.launch', url === undefined ? {} : { url });
+    if (!launched.ok) {
+      process.stderr.write(`framescope: ${launched.error.message}\n`);
+      process.kill(process.pid, 'SIGTERM');
+      return;
+    }
+    const { executable, profileDir } = launched.result as { executable: string; profileDir: string };
+    process.stderr.write(`Started ${executable} (profile ${profileDir}) through the proxy. Press Ctrl-C to stop the proxy.\n`);
+  });
+}
+
+// ------------------------------------------------------------------------------------ ca
+
+function ca(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: { pem: { type: 'boolean', default: false }, spki: { type: 'boolean', default: false }, path: { type: 'boolean', default: false }, regenerate: { type: 'boolean', default: false } },
+  });
+  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir() });
+  const info = engine.call(values.regenerate ? 'ca.regenerate' : 'ca.info', undefined);
+  if (values.pem) printOut(info.pem.endsWith('\n') ? info.pem : `${info.pem}\n`);
+  else if (values.spki) printOut(`${info.spki}\n`);
+  else if (values.path) printOut(`${info.certPath}\n`);
+  else printOut(`${values.regenerate ? 'A new CA was made; trust it again wherever the old one was trusted.\n\n' : ''}${info.subject}\nValid until ${info.notAfter}\nSPKI (SHA-256, base64): ${info.spki}\nCertificate: ${info.certPath}\n\n${info.instructions}\n`);
+  return 0;
+}
+
 interface Printer {
   open(s: ConnectionSummary): void;
   record(rec: Exclude<TimelineRecord, { kind: 'note' }>): void;
@@ -229,24 +394,35 @@ function printOut(text: string): void {
   if (stdoutOpen) process.stdout.write(text);
 }
 
-/** The documented --jsonl format: one object per line; `close` is always the last line. */
+/**
+ * The documented --jsonl format: one object per line; `close` is always the last line of a
+ * connection. For the proxy, each line carries the connection's `id`, and `dir` names the sender.
+ */
 class JsonlPrinter implements Printer {
+  private readonly extra: { id?: number };
+  private readonly dirName: (dir: Direction) => string;
+
+  constructor(proxiedId?: number) {
+    this.extra = proxiedId === undefined ? {} : { id: proxiedId };
+    this.dirName = proxiedId === undefined ? (dir) => dir : (dir) => (dir === 'out' ? 'client' : 'server');
+  }
+
   open(s: ConnectionSummary): void {
-    this.line({ type: 'open', url: s.url, protocol: s.protocol, extensions: s.extensions });
+    this.line({ type: 'open', url: s.url, protocol: s.protocol, extensions: s.extensions, ...(s.proxied ? { from: s.proxied.clientAddress } : {}) });
   }
 
   record(rec: Exclude<TimelineRecord, { kind: 'note' }>): void {
     if (rec.kind === 'message') {
-      this.line({ type: 'message', dir: rec.dir, opcode: rec.opcode, ...payloadField(rec.data, rec.opcode === Opcode.TEXT) });
+      this.line({ type: 'message', dir: this.dirName(rec.dir), opcode: rec.opcode, ...payloadField(rec.data, rec.opcode === Opcode.TEXT), ...flagsField(rec.flags) });
       return;
     }
     if (rec.kind === 'error') {
-      this.line({ type: 'error', code: rec.error!.code, closeCode: rec.error!.closeCode, reason: rec.error!.reason });
+      this.line({ type: 'error', ...(this.extra.id === undefined ? {} : { dir: this.dirName(rec.dir) }), code: rec.error!.code, closeCode: rec.error!.closeCode, reason: rec.error!.reason });
       return;
     }
     this.line({
       type: 'frame',
-      dir: rec.dir,
+      dir: this.dirName(rec.dir),
       opcode: rec.opcode,
       fin: rec.fin,
       rsv1: (rec.rsv & 4) !== 0,
@@ -255,6 +431,7 @@ class JsonlPrinter implements Printer {
       len: rec.payloadLength,
       // A compressed message's frames before the last carry compressed bytes, never text.
       ...payloadField(rec.payload, rec.textual && !(rec.compressed && !rec.fin)),
+      ...flagsField(rec.flags),
     });
   }
 
@@ -263,9 +440,17 @@ class JsonlPrinter implements Printer {
     this.line({ type: 'close', code: c?.code ?? null, reason: c?.reason ?? s.error?.message ?? '', by: c?.by ?? 'abnormal' });
   }
 
-  private line(obj: object): void {
-    printOut(`${JSON.stringify(obj)}\n`);
+  private line(obj: { type: string }): void {
+    printOut(`${JSON.stringify({ type: obj.type, ...this.extra, ...obj })}\n`);
   }
+}
+
+const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = Object.entries(FrameFlag).map(([name, bit]) => [bit, name.toLowerCase()]);
+
+/** What the proxy did to a frame, by name, when it did anything. */
+function flagsField(flags: number | undefined): { flags: string[] } | Record<string, never> {
+  if (!flags) return {};
+  return { flags: FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name) };
 }
 
 function payloadField(data: Uint8Array, textual: boolean): { text: string } | { base64: string } {

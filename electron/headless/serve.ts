@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Engine } from '../core/engine.ts';
+import { dataDir } from './data-dir.ts';
 import { startBrowserServer, type BrowserServer } from './browser-server.ts';
 
 /** The folder holding package.json, whether running from source or from dist/. */
@@ -56,7 +57,7 @@ export interface BrowserMode {
 }
 
 export async function startBrowserMode(port: number, host = '127.0.0.1'): Promise<BrowserMode> {
-  const engine = new Engine({ mode: 'browser', version: appVersion() });
+  const engine = new Engine({ mode: 'browser', version: appVersion(), dataDir: dataDir() });
   let server: BrowserServer;
   try {
     server = await startBrowserServer({ port, host, rootDir: rendererDir, engine });

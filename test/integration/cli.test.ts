@@ -1,14 +1,17 @@
 // `framescope connect` as a person or a script runs it: a child process against real ws servers on
 // loopback, checked through its exit code, its --jsonl lines (the documented format) and its plain output.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { makeCerts, type TestCerts } from '../support/certs.ts';
 import { AsyncQueue } from './socket-driver.ts';
 
@@ -32,8 +35,8 @@ class Cli {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly lines = new AsyncQueue<string>();
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [...CLI, ...args], { cwd: repoRoot, timeout: HANG_GUARD_MS });
+  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(process.execPath, [...CLI, ...args], { cwd: repoRoot, timeout: HANG_GUARD_MS, env });
     // The CLI may exit before reading everything a test writes; that is not this test's failure.
     this.child.stdin.on('error', () => undefined);
     let stdout = '';
@@ -62,6 +65,16 @@ class Cli {
 
   endInput(): void {
     this.child.stdin.end();
+  }
+
+  /** Ctrl-C. */
+  interrupt(): void {
+    this.child.kill('SIGINT');
+  }
+
+  /** The next plain stdout line matching `re`. */
+  async lineMatching(re: RegExp): Promise<string> {
+    return this.lines.take((line) => re.test(line));
   }
 
   /** Goes away as `| head -1` does: the CLI's next write to stdout fails with EPIPE. */
@@ -438,5 +451,83 @@ describe('connect over wss://', () => {
     const exit = await run(['connect', `${tlsUrl}/echo?t=ca`, '--jsonl', '--ca', certs.caPath], ['trusted']);
     expect(exit.code).toBe(0);
     expect(jsonLines(exit)).toContainEqual({ type: 'message', dir: 'in', opcode: 1, text: 'trusted' });
+  });
+});
+
+// ---------------------------------------------------------------- proxy and ca
+
+describe('proxy', () => {
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'framescope-cli-data-'));
+    env = { ...process.env, FRAMESCOPE_DATA_DIR: dataDir };
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('--jsonl prints its address first, then each frame with the connection id and the sender as dir; Ctrl-C exits 0', async () => {
+    const cli = new Cli(['proxy', '--port', '0', '--reverse', `${plainUrl}/echo?t=proxy-jsonl`, '--jsonl'], env);
+    const listening = await cli.json({ type: 'listening' });
+    expect(listening).toMatchObject({ mode: 'reverse', upstream: `${plainUrl}/echo?t=proxy-jsonl` });
+    const app = new WebSocket(`ws://${String(listening.address)}/`, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => { app.once('open', resolve); app.once('error', reject); });
+    app.send('through');
+    const echoed = await new Promise<string>((resolve) => app.once('message', (data) => resolve(String(data))));
+    expect(echoed).toBe('through');
+    expect(await cli.json({ type: 'message', dir: 'client' })).toEqual({ type: 'message', id: 1, dir: 'client', opcode: 1, text: 'through' });
+    expect(await cli.json({ type: 'message', dir: 'server' })).toEqual({ type: 'message', id: 1, dir: 'server', opcode: 1, text: 'through' });
+    app.close(4000, 'done');
+    expect(await cli.json({ type: 'close' })).toEqual({ type: 'close', id: 1, code: 4000, reason: 'done', by: 'app' });
+    cli.interrupt();
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    const lines = jsonLines(exit);
+    expect(lines[0]!.type).toBe('listening');
+    expect(lines.filter((l) => l.type === 'frame').map((l) => [l.dir, l.opcode])).toEqual([['client', 1], ['server', 1], ['client', 8], ['server', 8]]);
+  });
+
+  test('prints one line per connection, and Ctrl-C closes open connections with 1001 toward the app', async () => {
+    const cli = new Cli(['proxy', '--port', '0', '--reverse', `${plainUrl}/echo?t=proxy-plain`], env);
+    const address = /listening on (\S+) \(reverse mode/.exec(await cli.lineMatching(/^Framescope proxy listening on /))![1]!;
+    const app = new WebSocket(`ws://${address}/`);
+    await new Promise((resolve, reject) => { app.once('open', resolve); app.once('error', reject); });
+    expect((await cli.lineMatching(/^#1 open /)).startsWith(`#1 open ${plainUrl}/echo?t=proxy-plain from 127.0.0.1:`)).toBe(true);
+    const closed = new Promise<number>((resolve) => app.once('close', (code) => resolve(code)));
+    cli.interrupt();
+    expect(await closed).toBe(1001);
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toMatch(/#1 Closed by Framescope: 1001/);
+  });
+
+  test('says the port is in use and exits 1', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const exit = await new Cli(['proxy', '--port', String(port)], env).exited;
+    blocker.close();
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toContain(`Port ${port} on 127.0.0.1 is in use`);
+  });
+
+  test('refuses a bad port as a usage error (exit 2)', async () => {
+    const exit = await new Cli(['proxy', '--port', 'eighty'], env).exited;
+    expect(exit.code).toBe(2);
+    expect(exit.stderr).toContain('--port needs a number');
+  });
+
+  test('ca --pem prints the CA certificate, ca --spki its SPKI hash, and the key is readable by the user alone', async () => {
+    const pem = (await new Cli(['ca', '--pem'], env).exited).stdout;
+    const cert = new X509Certificate(pem);
+    expect(cert.ca).toBe(true);
+    const spki = (await new Cli(['ca', '--spki'], env).exited).stdout.trim();
+    expect(spki).toBe(createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64'));
+    const certPath = (await new Cli(['ca', '--path'], env).exited).stdout.trim();
+    expect(readFileSync(certPath, 'utf8')).toBe(pem.endsWith('\n') && !readFileSync(certPath, 'utf8').endsWith('\n') ? pem.trimEnd() : pem);
+    const keyMode = statSync(path.join(path.dirname(certPath), 'ca-key.pem')).mode & 0o777;
+    expect(keyMode).toBe(0o600);
+    const info = (await new Cli(['ca'], env).exited).stdout;
+    expect(info).toContain(`SPKI (SHA-256, base64): ${spki}`);
+    expect(info).toContain(certPath);
   });
 });
