@@ -87,7 +87,10 @@ export class ProxyListener {
   /** Stops accepting; connections already relaying go on (their sockets are no longer the listener's). */
   close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    // The listening socket closes at once; server.close's callback would also wait for every relayed
+    // connection to end, and those are meant to go on.
+    this.server.close();
+    return Promise.resolve();
   }
 
   // ---------------------------------------------------------------- accepting
@@ -113,17 +116,27 @@ export class ProxyListener {
     const go = (chunk: Buffer): void => {
       socket.pause();
       socket.unshift(chunk);
-      then(chunk[0] === 0x16);
-      socket.resume();
+      const tlsFirst = chunk[0] === 0x16;
+      then(tlsFirst);
+      // A TLS socket reads the raw one's handle itself; resuming the raw one would throw its bytes away.
+      if (!tlsFirst) socket.resume();
     };
     if (head.length > 0) go(head);
     else socket.once('data', go);
   }
 
   private terminateTls(socket: net.Socket, tunnel: Tunnel, defaultName: string): void {
+    let context: tls.SecureContext;
+    try {
+      context = this.hooks.secureContext(defaultName);
+    } catch {
+      // Not a name a certificate can be issued for (the CA says why): nothing to terminate TLS with.
+      socket.destroy();
+      return;
+    }
     const secure = new tls.TLSSocket(socket, {
       isServer: true,
-      secureContext: this.hooks.secureContext(defaultName),
+      secureContext: context,
       SNICallback: (name, cb) => {
         try {
           cb(null, this.hooks.secureContext(name));
