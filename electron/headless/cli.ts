@@ -440,8 +440,9 @@ class JsonlPrinter implements Printer {
     this.line({ type: 'close', code: c?.code ?? null, reason: c?.reason ?? s.error?.message ?? '', by: c?.by ?? 'abnormal' });
   }
 
-  private line(obj: { type: string }): void {
-    printOut(`${JSON.stringify({ type: obj.type, ...this.extra, ...obj })}\n`);
+  private line(obj: { type: string } & Record<string, unknown>): void {
+    const { type, ...rest } = obj;
+    printOut(`${JSON.stringify({ type, ...this.extra, ...rest })}\n`);
   }
 }
 

@@ -1,12 +1,15 @@
-// The application shell: a top bar, the engine-link banner, and three columns — connections,
-// timeline, and inspector above composer.
-// Test ids: app-header, engine-status, error-banner (see the component files for the rest).
+// The application shell: a top bar with the page switch, the engine-link banner, and either the
+// Connections page (connections, timeline, inspector above composer) or the Proxy page.
+// Test ids: app-header, page-switch (buttons with data-page: connections, proxy), proxy-indicator
+// (data-state), held-indicator, engine-status, error-banner (see the component files for the rest).
 import { Composer } from './composer/Composer.tsx';
 import { ConnectionForm } from './connections/ConnectionForm.tsx';
 import { ConnectionsPanel } from './connections/ConnectionsPanel.tsx';
 import { LOST_CONNECTION_MESSAGE } from '../api/index.ts';
 import { Inspector } from './inspector/Inspector.tsx';
+import { ProxyView } from './proxy/ProxyView.tsx';
 import { useStore } from './store/index.ts';
+import type { Page } from './store/settings.ts';
 import { Timeline } from './timeline/Timeline.tsx';
 
 const LINK_LABELS = { connecting: 'connecting to engine…', open: 'engine connected', lost: 'engine unreachable' } as const;
@@ -16,11 +19,13 @@ export function App() {
   const engineLost = useStore((state) => state.engineLost);
   const appVersion = useStore((state) => state.appVersion);
   const formOpen = useStore((state) => state.formOpen);
+  const page = useStore((state) => state.page);
   return (
     <div className="app">
       <header className="app-header" data-testid="app-header">
         <h1>Framescope</h1>
         {appVersion !== null && <span className="version">v{appVersion}</span>}
+        <PageSwitch page={page} />
         <span className={`engine-status link-${engineLink}`} data-testid="engine-status">{LINK_LABELS[engineLink]}</span>
       </header>
       {engineLost && (
@@ -29,15 +34,44 @@ export function App() {
           <span className="small"> {engineLink === 'connecting' ? 'Trying again now…' : 'Retrying automatically.'}</span>
         </div>
       )}
-      <main className="columns">
-        <ConnectionsPanel />
-        <Timeline />
-        <div className="right-column">
-          <Inspector />
-          <Composer />
-        </div>
-      </main>
+      {page === 'connections' ? (
+        <main className="columns">
+          <ConnectionsPanel />
+          <Timeline />
+          <div className="right-column">
+            <Inspector />
+            <Composer />
+          </div>
+        </main>
+      ) : (
+        <ProxyView />
+      )}
       {formOpen && <ConnectionForm />}
     </div>
+  );
+}
+
+const PAGES: Array<[Page, string]> = [['connections', 'Connections'], ['proxy', 'Proxy']];
+
+/** The two pages; the Proxy tab shows whether the listener runs and how many frames wait to be decided. */
+function PageSwitch({ page }: { page: Page }) {
+  const setPage = useStore((state) => state.setPage);
+  const proxyState = useStore((state) => state.proxyStatus?.state ?? 'stopped');
+  const heldCount = useStore((state) => state.intercept?.held.length ?? 0);
+  return (
+    <nav className="segmented page-switch" aria-label="Page" data-testid="page-switch">
+      {PAGES.map(([value, label]) => (
+        <button key={value} type="button" data-page={value} aria-pressed={page === value} onClick={() => setPage(value)}>
+          {label}
+          {value === 'proxy' && (
+            <span className={`proxy-indicator proxy-state-${proxyState}`} data-testid="proxy-indicator" data-state={proxyState}
+              title={`Proxy ${proxyState}`} />
+          )}
+          {value === 'proxy' && heldCount > 0 && (
+            <span className="held-indicator" data-testid="held-indicator" title="Frames waiting in the hold queue">{heldCount} held</span>
+          )}
+        </button>
+      ))}
+    </nav>
   );
 }

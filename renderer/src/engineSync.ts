@@ -1,7 +1,8 @@
 // Wires the engine's events into the store and the timeline loader, outside React render:
-// connection summaries are coalesced and applied once per animation frame, growth goes straight to
-// the loader (which batches per frame too), and a (re)opened engine link reloads everything.
-import type { ConnectionSummary, FramescopeApi } from '../../shared/api.ts';
+// connection summaries, proxy status and intercept state are coalesced and applied once per
+// animation frame, growth goes straight to the loader (which batches per frame too), and a
+// (re)opened engine link reloads everything.
+import type { ConnectionSummary, FramescopeApi, InterceptState, ProxyStatus } from '../../shared/api.ts';
 import { errorMessage, type EngineLink } from '../api/index.ts';
 import { onNextFrame } from './frameBatch.ts';
 import { useStore } from './store/index.ts';
@@ -11,8 +12,15 @@ import type { TimelineWindowLoader } from './timeline/windowLoader.ts';
 export function startEngineSync(api: FramescopeApi, link: EngineLink, loader: TimelineWindowLoader): void {
   const updated = new Map<number, ConnectionSummary>();
   const removed = new Set<number>();
+  // Each event carries the whole state: only the latest of a frame matters.
+  let proxyStatus: ProxyStatus | null = null;
+  let interceptState: InterceptState | null = null;
 
   function flush(): void {
+    if (proxyStatus !== null) useStore.getState().setProxyStatus(proxyStatus);
+    if (interceptState !== null) useStore.getState().setIntercept(interceptState);
+    proxyStatus = null;
+    interceptState = null;
     if (updated.size === 0 && removed.size === 0) return;
     useStore.getState().applyConnectionChanges(updated.values(), removed);
     const selected = useStore.getState().selectedConnectionId;
@@ -39,6 +47,14 @@ export function startEngineSync(api: FramescopeApi, link: EngineLink, loader: Ti
   });
   api.on('timeline.grew', (growths) => {
     for (const growth of growths) loader.grew(growth);
+  });
+  api.on('proxy.updated', (status) => {
+    proxyStatus = status;
+    schedule();
+  });
+  api.on('intercept.updated', (state) => {
+    interceptState = state;
+    schedule();
   });
 
   // The timeline shows whatever connection, view and filter the store says.
@@ -73,6 +89,14 @@ export function startEngineSync(api: FramescopeApi, link: EngineLink, loader: Ti
       useStore.getState().setListError(null);
     } catch (error) {
       useStore.getState().setListError(`Could not load the connections: ${errorMessage(error)} Reload the page to try again.`);
+    }
+    try {
+      const [status, intercept] = await Promise.all([api.invoke('proxy.status', undefined), api.invoke('intercept.get', undefined)]);
+      useStore.getState().setProxyStatus(status);
+      useStore.getState().setIntercept(intercept);
+      useStore.getState().setProxyLoadError(null);
+    } catch (error) {
+      useStore.getState().setProxyLoadError(`Could not load the proxy's state: ${errorMessage(error)} Reload the page to try again.`);
     }
   }
 

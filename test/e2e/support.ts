@@ -27,7 +27,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Builds the renderer into `workDir` (never trusting a possibly stale dist/) and serves it with a fresh engine. */
+/** Builds the renderer into `workDir` (never trusting a possibly stale dist/) and serves it with a fresh engine whose data folder is in `workDir`. */
 export async function startApp(workDir: string): Promise<App> {
   const outDir = join(workDir, 'renderer');
   await build({
@@ -36,7 +36,7 @@ export async function startApp(workDir: string): Promise<App> {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
-  const engine = new Engine({ mode: 'browser', version: 'test' });
+  const engine = new Engine({ mode: 'browser', version: 'test', dataDir: join(workDir, 'data') });
   const server = await startBrowserServer({ port: 0, host: '127.0.0.1', rootDir: outDir, engine });
   return {
     url: server.url,

@@ -1,6 +1,8 @@
 // The composer: write a payload in Monaco, pick how it is encoded, and send it as a message, a
 // ping or pong, a close frame, or hand-built raw frames. Ctrl/Cmd+Enter sends in the current format.
-// Test ids: composer, composer-format, composer-editor, send-button, compress-toggle,
+// On a proxied connection it injects, toward the server or toward the app.
+// Test ids: composer, composer-format, composer-toward (buttons with data-toward: server, client),
+// composer-editor, send-button, compress-toggle,
 // control-payload, ping-button, pong-button, close-code, close-reason, close-button, raw-toggle,
 // raw-opcode, raw-fin, raw-rsv1, raw-rsv2, raw-rsv3, raw-fragment-size, raw-mask,
 // composer-hint, composer-error, composer-result.
@@ -16,7 +18,10 @@ import { buildCloseRequest, buildDataRequest, sendLabel, type Built } from './se
 
 const FORMATS: Array<[PayloadFormat, string]> = [['text', 'Text'], ['json', 'JSON'], ['hex', 'Hex'], ['base64', 'Base64']];
 
-function blockedReason(state: ConnectionState | undefined): string | null {
+function blockedReason(state: ConnectionState | undefined, proxied: boolean): string | null {
+  if (proxied && (state === 'closed' || state === 'error')) {
+    return 'This proxied connection has ended — the app has to connect through the proxy again.';
+  }
   switch (state) {
     case undefined:
       return 'Open or select a connection to send messages.';
@@ -44,12 +49,15 @@ async function send(build: () => Built): Promise<void> {
     return;
   }
   const message: SendRequest = built.request;
+  const proxied = store.connections[id]?.origin === 'proxied';
+  const toward = store.toward;
   store.setSending(true);
   store.setOutcome(null);
   try {
-    const result = await api.invoke('connections.send', { id, message });
+    const result = await api.invoke('connections.send', proxied ? { id, message, toward } : { id, message });
     const frames = result.rows.length === 1 ? '1 frame' : `${result.rows.length} frames`;
-    useStore.getState().setOutcome({ ok: true, text: `Sent ${message.kind}: ${frames}, ${formatSize(result.bytes)} on the wire.` });
+    const where = proxied ? (toward === 'server' ? ' toward the server' : ' toward the app') : '';
+    useStore.getState().setOutcome({ ok: true, text: `Sent ${message.kind}${where}: ${frames}, ${formatSize(result.bytes)} on the wire.` });
   } catch (error) {
     useStore.getState().setOutcome({ ok: false, text: `Not sent: ${errorMessage(error)}` });
   } finally {
@@ -61,6 +69,8 @@ const sendData = (): Promise<void> => send(() => buildDataRequest(useStore.getSt
 
 export function Composer() {
   const connectionState = useStore((state) => (state.selectedConnectionId === null ? undefined : state.connections[state.selectedConnectionId]?.state));
+  const proxied = useStore((state) => state.selectedConnectionId !== null && state.connections[state.selectedConnectionId]?.origin === 'proxied');
+  const toward = useStore((state) => state.toward);
   const deflateNegotiated = useStore((state) => {
     const id = state.selectedConnectionId;
     return id !== null && (state.connections[id]?.extensions ?? '').includes('permessage-deflate');
@@ -81,7 +91,7 @@ export function Composer() {
   const setRaw = useStore((state) => state.setRaw);
   const setField = useStore((state) => state.setComposerField);
 
-  const blocked = blockedReason(connectionState);
+  const blocked = blockedReason(connectionState, proxied);
   const disabled = blocked !== null || sending;
   const label = sendLabel({ format, draft, rawEnabled, raw, compress });
 
@@ -103,6 +113,16 @@ export function Composer() {
         <select value={format} aria-label="Payload format" data-testid="composer-format" onChange={(event) => setFormat(event.target.value as PayloadFormat)}>
           {FORMATS.map(([value, name]) => <option key={value} value={value}>{name}</option>)}
         </select>
+        {proxied && (
+          <div className="segmented" role="group" aria-label="Inject toward" data-testid="composer-toward">
+            {(['server', 'client'] as const).map((side) => (
+              <button key={side} type="button" data-toward={side} aria-pressed={toward === side} onClick={() => setField({ toward: side })}
+                title={side === 'server' ? 'Inject as if the app had sent it' : 'Inject as if the server had sent it'}>
+                {side === 'server' ? 'Toward server' : 'Toward app'}
+              </button>
+            ))}
+          </div>
+        )}
         <label className="check" title="Build the frame header yourself">
           <input type="checkbox" checked={rawEnabled} data-testid="raw-toggle" onChange={(event) => setRawEnabled(event.target.checked)} />
           Raw frame

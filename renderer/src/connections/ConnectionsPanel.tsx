@@ -1,36 +1,30 @@
 // The left column: every connection with its state, address, message counts and age, and below it
-// the selected connection's handshake, error, close status and actions.
-// Test ids: new-connection-button, connection-list, connection-item (data-state, data-id),
-// connection-details, connection-error, connection-close-info, handshake, reconnect-button,
-// disconnect-button, disconnect-code, disconnect-reason, disconnect-confirm, delete-button,
-// duplicate-button, connection-action-error.
+// the selected connection's handshake, error, close status and actions. Connections an app made
+// through the proxy are marked as proxied, with the app's address, the proxy mode and frames held.
+// Test ids: new-connection-button, connection-list, connection-item (data-state, data-id,
+// data-origin), connection-proxied-badge, connection-proxied-meta, connection-held,
+// connection-details, connection-proxied-info, connection-error, connection-close-info, handshake,
+// reconnect-button (client connections only), disconnect-button, kill-button (proxied only), disconnect-code,
+// disconnect-reason, disconnect-confirm, delete-button, duplicate-button, connection-action-error.
 import { useEffect, useState } from 'react';
-import type { CloseInfo, ConnectionState, ConnectionSummary, HttpExchange } from '../../../shared/api.ts';
+import type { CloseInfo, ConnectionState, ConnectionSummary, HttpExchange, ProxiedInfo } from '../../../shared/api.ts';
 import { closeCodeMeaning } from '../../../shared/websocket.ts';
 import { api, errorMessage } from '../../api/index.ts';
 import { formatSize } from '../format/bytes.ts';
 import { formatDateTime, formatDuration } from '../format/time.ts';
 import { useStore } from '../store/index.ts';
+import { useNow } from '../useNow.ts';
 
 const LIVE_STATES: ReadonlySet<ConnectionState> = new Set(['connecting', 'open', 'closing']);
 
 const CLOSED_BY: Record<CloseInfo['by'], string> = {
   local: 'Closed by Framescope',
   remote: 'Closed by the server',
+  app: 'Closed by the app',
   abnormal: 'The connection dropped',
 };
 
-/** Now in Micros, refreshed every second while `ticking`, for ages and countdowns. */
-function useNow(ticking: boolean): number {
-  const [now, setNow] = useState(() => Date.now() * 1000);
-  useEffect(() => {
-    if (!ticking) return;
-    setNow(Date.now() * 1000);
-    const timer = setInterval(() => setNow(Date.now() * 1000), 1000);
-    return () => clearInterval(timer);
-  }, [ticking]);
-  return now;
-}
+const MODE_LABELS: Record<ProxiedInfo['mode'], string> = { explicit: 'explicit proxy', reverse: 'reverse proxy' };
 
 function connectionName(summary: ConnectionSummary): string {
   return summary.label ?? summary.url;
@@ -66,6 +60,8 @@ function ConnectionItem({ id }: { id: number }) {
   const selectConnection = useStore((state) => state.selectConnection);
   const now = useNow(summary !== undefined && (LIVE_STATES.has(summary.state) || summary.reconnectAt !== null));
   if (!summary) return null;
+  const { proxied } = summary;
+  const held = proxied === null ? 0 : proxied.held.client + proxied.held.server;
   const started = summary.openedAt ?? summary.createdAt;
   const age = formatDuration((summary.endedAt ?? now) - started);
   return (
@@ -74,16 +70,25 @@ function ConnectionItem({ id }: { id: number }) {
       data-testid="connection-item"
       data-state={summary.state}
       data-id={id}
+      data-origin={summary.origin}
       aria-current={selected}
     >
       <button type="button" onClick={() => selectConnection(id)} title={summary.url}>
         <span className="connection-line">
           <span className={`state-badge state-${summary.state}`}>{summary.state}</span>
+          {proxied !== null && <span className="proxied-badge" data-testid="connection-proxied-badge">proxied</span>}
           <span className="connection-name">{connectionName(summary)}</span>
         </span>
+        {proxied !== null && (
+          <span className="connection-meta" data-testid="connection-proxied-meta">
+            <span title="The app's address">from {proxied.clientAddress}</span>
+            <span>{MODE_LABELS[proxied.mode]}</span>
+            {held > 0 && <span className="held-count" data-testid="connection-held" title="Frames waiting in the hold queue">‖ {held} held</span>}
+          </span>
+        )}
         <span className="connection-meta">
-          <span title="Messages sent">↑ {summary.messagesOut}</span>
-          <span title="Messages received">↓ {summary.messagesIn}</span>
+          <span title={proxied ? 'Messages from the app to the server' : 'Messages sent'}>↑ {summary.messagesOut}</span>
+          <span title={proxied ? 'Messages from the server to the app' : 'Messages received'}>↓ {summary.messagesIn}</span>
           <span title={summary.openedAt === null ? 'Since the first attempt' : 'Since it opened'}>{age}</span>
           {summary.attempt > 1 && <span title="Connection attempts">attempt {summary.attempt}</span>}
         </span>
@@ -138,15 +143,25 @@ function ConnectionDetails() {
     <div className="connection-details" data-testid="connection-details">
       <h3 title={summary.url}>{connectionName(summary)}</h3>
       {summary.label !== null && <p className="mono small">{summary.url}</p>}
+      {summary.proxied !== null && <ProxiedFacts info={summary.proxied} />}
       <div className="actions">
-        <button type="button" data-testid="reconnect-button" disabled={live} title={live ? 'Close it first' : 'Open it again with the same options'}
-          onClick={() => void run('Reconnecting', () => api.invoke('connections.reconnect', { id: summary.id }))}>
-          Reconnect
-        </button>
+        {summary.proxied === null && (
+          <button type="button" data-testid="reconnect-button" disabled={live} title={live ? 'Close it first' : 'Open it again with the same options'}
+            onClick={() => void run('Reconnecting', () => api.invoke('connections.reconnect', { id: summary.id }))}>
+            Reconnect
+          </button>
+        )}
         <button type="button" data-testid="disconnect-button" disabled={summary.state !== 'open' && summary.state !== 'connecting'}
           onClick={() => setClosing((value) => !value)}>
           Close…
         </button>
+        {summary.proxied !== null && (
+          <button type="button" data-testid="kill-button" className="danger" disabled={!live}
+            title="Drop both sides at once, without a closing handshake"
+            onClick={() => void run('Killing', () => api.invoke('connections.close', { id: summary.id, abort: true }))}>
+            Kill
+          </button>
+        )}
         <button type="button" data-testid="duplicate-button" onClick={() => openForm(summary.options)}>Duplicate</button>
         <button type="button" data-testid="delete-button" className="danger"
           onClick={() => void run('Deleting', () => api.invoke('connections.delete', { id: summary.id }))}>
@@ -198,6 +213,19 @@ function ConnectionDetails() {
 
       {summary.handshake !== null && <Handshake exchange={summary.handshake} />}
     </div>
+  );
+}
+
+function ProxiedFacts({ info }: { info: ProxiedInfo }) {
+  return (
+    <p className="proxied-info" data-testid="connection-proxied-info">
+      An app's connection through the {MODE_LABELS[info.mode]}, from <span className="mono">{info.clientAddress}</span>
+      {info.clientTls ? ' over TLS (intercepted with the Framescope CA)' : ''}.
+      {info.strippedExtensions && ' Its compression offer was removed.'}
+      {info.reencoding.length > 0 &&
+        ` Re-encoding ${info.reencoding.map((side) => (side === 'client' ? 'app → server' : 'server → app')).join(' and ')} since an edit.`}
+      {info.held.client + info.held.server > 0 && ` Held now: ${info.held.client} app → server, ${info.held.server} server → app.`}
+    </p>
   );
 }
 

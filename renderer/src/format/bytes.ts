@@ -8,6 +8,28 @@ export function base64ToBytes(base64: string): Uint8Array {
   return bytes;
 }
 
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const utf8Encoder = new TextEncoder();
+const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8Bytes(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+/** The bytes as text, or null when they are not valid UTF-8. */
+export function utf8Text(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8Decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 /** 1 B, 1.5 KiB, 2.0 MiB */
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -45,6 +67,25 @@ export function hexDump(bytes: Uint8Array, limit = bytes.length): string {
     lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`);
   }
   return lines.join('\n');
+}
+
+/** Bytes as editable hex: pairs separated by spaces, 16 a line. */
+export function bytesToHex(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let offset = 0; offset < bytes.length; offset += 16) {
+    const pairs: string[] = [];
+    for (let at = offset; at < Math.min(bytes.length, offset + 16); at++) pairs.push(hexByte(bytes[at]!));
+    lines.push(pairs.join(' '));
+  }
+  return lines.join('\n');
+}
+
+/** The bytes of a hex string that checkHex accepted (whitespace between digits is ignored). */
+export function hexToBytes(text: string): Uint8Array {
+  const digits = text.replace(/\s+/g, '');
+  const bytes = new Uint8Array(digits.length >> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(digits.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
 }
 
 /** How many bytes a hex string holds, or an explanation of what is wrong with it. */

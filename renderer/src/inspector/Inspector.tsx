@@ -1,19 +1,31 @@
 // The inspector: the selected row's full detail from `timeline.detail` — payload (text, pretty JSON
-// or a hex dump), frame header fields, wire bytes, close code and reason, protocol error.
-// Test ids: inspector, inspector-summary, inspector-header, inspector-tabs (buttons with data-tab),
-// inspector-payload (the Monaco view), inspector-hex, inspector-wire, inspector-close,
-// inspector-error, inspector-truncated, inspector-problem.
+// or a hex dump), frame header fields, wire bytes, close code and reason, protocol error; for a
+// proxied frame also what the proxy did, the rules that touched it, how long it was held, and for an
+// edited one the original payload against the forwarded one (a Monaco diff).
+// Test ids: inspector, inspector-summary, inspector-proxy (data-flags), inspector-rules,
+// inspector-held, inspector-header, inspector-tabs (buttons with data-tab: payload, hex, wire, diff),
+// inspector-payload (the Monaco view), inspector-diff (the Monaco diff view), inspector-original-hex,
+// inspector-hex, inspector-wire, inspector-close, inspector-error, inspector-truncated, inspector-problem.
 import { useEffect, useMemo, useState } from 'react';
 import type { FrameHeader, RowDetail } from '../../../shared/api.ts';
 import { closeCodeMeaning, opcodeName } from '../../../shared/websocket.ts';
 import { api, errorMessage } from '../../api/index.ts';
 import { base64ToBytes, formatSize } from '../format/bytes.ts';
-import { formatDateTime } from '../format/time.ts';
+import { formatDateTime, formatDuration } from '../format/time.ts';
+import { MonacoDiffEditor } from '../monaco/MonacoDiffEditor.tsx';
 import { MonacoEditor } from '../monaco/MonacoEditor.tsx';
 import { useStore } from '../store/index.ts';
+import { directionLabel, flagBadges, flagNames } from '../timeline/rowFlags.ts';
 import { HexDump } from './HexDump.tsx';
 
-type Tab = 'payload' | 'hex' | 'wire';
+type Tab = 'payload' | 'hex' | 'wire' | 'diff';
+
+/** The tab to show for this detail: the chosen one, unless this row has nothing for it. */
+function shownTab(detail: RowDetail, tab: Tab): Tab {
+  if (tab === 'diff' && detail.original === null) return 'payload';
+  if (tab === 'wire' && detail.wireBase64 === null) return 'payload';
+  return tab;
+}
 
 type Loaded = { status: 'idle' } | { status: 'ready'; detail: RowDetail } | { status: 'error'; message: string };
 
@@ -44,11 +56,11 @@ export function Inspector() {
     <section className="panel inspector" aria-label="Inspector" data-testid="inspector">
       <header className="panel-header">
         <h2>Inspector</h2>
-        {loaded.status === 'ready' && <InspectorTabs detail={loaded.detail} tab={tab} setTab={setTab} />}
+        {loaded.status === 'ready' && <InspectorTabs detail={loaded.detail} tab={shownTab(loaded.detail, tab)} setTab={setTab} />}
       </header>
       {loaded.status === 'idle' && <p className="empty-hint">Select a row in the timeline to see its payload, header and wire bytes.</p>}
       {loaded.status === 'error' && <p className="inline-error" role="alert" data-testid="inspector-problem">{loaded.message}</p>}
-      {loaded.status === 'ready' && <RowDetailView detail={loaded.detail} tab={tab} />}
+      {loaded.status === 'ready' && <RowDetailView detail={loaded.detail} tab={shownTab(loaded.detail, tab)} />}
     </section>
   );
 }
@@ -56,6 +68,7 @@ export function Inspector() {
 function InspectorTabs({ detail, tab, setTab }: { detail: RowDetail; tab: Tab; setTab(tab: Tab): void }) {
   const tabs: Array<[Tab, string]> = [['payload', 'Payload'], ['hex', 'Hex']];
   if (detail.wireBase64 !== null) tabs.push(['wire', 'Wire bytes']);
+  if (detail.original !== null) tabs.push(['diff', 'Original ↔ edited']);
   return (
     <div className="segmented" role="tablist" data-testid="inspector-tabs">
       {tabs.map(([value, label]) => (
@@ -84,18 +97,20 @@ function RowDetailView({ detail, tab }: { detail: RowDetail; tab: Tab }) {
   const payload = useMemo(() => base64ToBytes(detail.payloadBase64), [detail.payloadBase64]);
   const wire = useMemo(() => (detail.wireBase64 === null ? null : base64ToBytes(detail.wireBase64)), [detail.wireBase64]);
   const json = useMemo(() => (detail.text === null ? null : prettyJson(detail.text)), [detail.text]);
+  const proxied = useStore((state) => state.connections[state.selectedConnectionId ?? -1]?.origin === 'proxied');
   const { row } = detail;
 
   return (
     <div className="inspector-body">
       <p className="inspector-summary" data-testid="inspector-summary">
         <b>{row.kind === 'error' ? 'Protocol error' : row.kind === 'note' ? 'Note' : `${opcodeName(row.opcode)} ${row.kind}`}</b>
-        {row.dir !== null && <> · {row.dir === 'in' ? '↓ received' : '↑ sent'}</>}
+        {row.dir !== null && <> · {proxied ? directionLabel(row.dir, true) : row.dir === 'in' ? '↓ received' : '↑ sent'}</>}
         {' · '}{formatSize(row.size)}{row.compressed ? ' (compressed on the wire)' : ''}
         {' · '}{formatDateTime(row.time)}
         {row.kind === 'message' && row.ref >= 0 && <> · frames #{row.ref}{row.refEnd > row.ref ? `–#${row.refEnd}` : ''}</>}
         {row.kind === 'frame' && row.ref >= 0 && <> · part of message #{row.ref}</>}
       </p>
+      {proxied && <ProxyFacts detail={detail} />}
       {detail.truncated && (
         <p className="hint" data-testid="inspector-truncated">
           This payload was larger than the recording cap, so only its start was stored.
@@ -141,7 +156,48 @@ function RowDetailView({ detail, tab }: { detail: RowDetail; tab: Tab }) {
         )}
         {tab === 'hex' && <HexDump bytes={payload} testId="inspector-hex" />}
         {tab === 'wire' && wire !== null && <HexDump bytes={wire} testId="inspector-wire" />}
+        {tab === 'diff' && detail.original !== null && <OriginalView detail={detail} original={detail.original} payload={payload} />}
       </div>
+    </div>
+  );
+}
+
+/** What the proxy did with the frame, the rules that touched it, and how long it was held. */
+function ProxyFacts({ detail }: { detail: RowDetail }) {
+  const badges = flagBadges(detail.row.flags);
+  if (badges.length === 0 && detail.rules.length === 0 && detail.heldMs === null) return null;
+  return (
+    <div className="inspector-proxy" data-testid="inspector-proxy" data-flags={flagNames(detail.row.flags)}>
+      {badges.map((badge) => (
+        <span key={badge.name} className={`flag-badge flag-${badge.name}`} title={badge.title}>{badge.icon} {badge.label}</span>
+      ))}
+      {detail.rules.length > 0 && <span data-testid="inspector-rules">Rules: {detail.rules.join(', ')}</span>}
+      {detail.heldMs !== null && <span data-testid="inspector-held">Held {formatDuration(detail.heldMs * 1000)}</span>}
+      {detail.original !== null && <span className="hint">The original payload is under “Original ↔ edited”.</span>}
+    </div>
+  );
+}
+
+/** The payload as the sender sent it against what was forwarded: a text diff, or two hex dumps. */
+function OriginalView({ detail, original, payload }: { detail: RowDetail; original: NonNullable<RowDetail['original']>; payload: Uint8Array }) {
+  const originalBytes = useMemo(() => base64ToBytes(original.payloadBase64), [original.payloadBase64]);
+  if (original.text !== null && detail.text !== null) {
+    return (
+      <MonacoDiffEditor
+        original={original.text}
+        modified={detail.text}
+        language={prettyJson(original.text) !== null || prettyJson(detail.text) !== null ? 'json' : 'plaintext'}
+        ariaLabel="Original payload against the forwarded one"
+        testId="inspector-diff"
+      />
+    );
+  }
+  return (
+    <div className="original-hex">
+      <h4>As the sender sent it</h4>
+      <HexDump bytes={originalBytes} testId="inspector-original-hex" />
+      <h4>As forwarded</h4>
+      <HexDump bytes={payload} testId="inspector-hex" />
     </div>
   );
 }

@@ -1,5 +1,5 @@
-// Composer slice: the payload being written, how it is encoded, the raw-frame settings, and the
-// outcome of the last send.
+// Composer slice: the payload being written, how it is encoded, the raw-frame settings, which side
+// of a proxied connection it goes to, and the outcome of the last send.
 import type { StateCreator } from 'zustand';
 import type { FramescopeState } from './index.ts';
 
@@ -26,6 +26,8 @@ export interface ComposerSlice {
   controlPayload: string;
   closeCode: string;
   closeReason: string;
+  /** Proxied connections: inject toward the server or toward the app. */
+  toward: 'server' | 'client';
   sending: boolean;
   /** What the last send did, or what went wrong. */
   outcome: { ok: true; text: string } | { ok: false; text: string } | null;
@@ -33,7 +35,7 @@ export interface ComposerSlice {
   setDraft(draft: string): void;
   setRawEnabled(enabled: boolean): void;
   setRaw(change: Partial<RawFrameSettings>): void;
-  setComposerField(change: Partial<Pick<ComposerSlice, 'compress' | 'controlPayload' | 'closeCode' | 'closeReason'>>): void;
+  setComposerField(change: Partial<Pick<ComposerSlice, 'compress' | 'controlPayload' | 'closeCode' | 'closeReason' | 'toward'>>): void;
   setSending(sending: boolean): void;
   setOutcome(outcome: ComposerSlice['outcome']): void;
 }
@@ -47,6 +49,7 @@ export const createComposerSlice: StateCreator<FramescopeState, [], [], Composer
   controlPayload: '',
   closeCode: '1000',
   closeReason: '',
+  toward: 'server',
   sending: false,
   outcome: null,
   setFormat: (format) => set({ format, outcome: null }),

@@ -3,11 +3,12 @@
 import { create } from 'zustand';
 import { createComposerSlice, type ComposerSlice } from './composer.ts';
 import { createConnectionsSlice, type ConnectionsSlice } from './connections.ts';
+import { createProxySlice, type ProxySlice } from './proxy.ts';
 import { createSelectionSlice, type SelectionSlice } from './selection.ts';
 import { createSettingsSlice, type SettingsSlice } from './settings.ts';
 import { createTimelineSlice, type TimelineSlice } from './timeline.ts';
 
-export type FramescopeState = ConnectionsSlice & TimelineSlice & SelectionSlice & ComposerSlice & SettingsSlice;
+export type FramescopeState = ConnectionsSlice & TimelineSlice & SelectionSlice & ComposerSlice & SettingsSlice & ProxySlice;
 
 export const useStore = create<FramescopeState>()((...args) => ({
   ...createConnectionsSlice(...args),
@@ -15,4 +16,5 @@ export const useStore = create<FramescopeState>()((...args) => ({
   ...createSelectionSlice(...args),
   ...createComposerSlice(...args),
   ...createSettingsSlice(...args),
+  ...createProxySlice(...args),
 }));

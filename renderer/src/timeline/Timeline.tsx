@@ -2,7 +2,9 @@
 // little overscan are rendered, absolutely placed in a spacer as tall as all rows; keys are row
 // positions. It follows the tail only while scrolled to the bottom.
 // Test ids: timeline (the scrolling list), timeline-row (data-kind, data-dir, data-opcode,
-// data-index, data-position), timeline-row-loading, jump-to-latest, timeline-empty, timeline-error.
+// data-index, data-position, data-flags: FrameFlag names such as "edited held"; the rule's name
+// in its .rule cell), timeline-row-loading,
+// jump-to-latest, timeline-empty, timeline-error.
 import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TimelineRow } from '../../../shared/api.ts';
 import { useStore } from '../store/index.ts';
@@ -16,6 +18,7 @@ const RENDER_OVERSCAN = 12;
 export function Timeline() {
   const connectionId = useStore((state) => state.selectedConnectionId);
   const startTime = useStore((state) => (connectionId === null ? 0 : state.connections[connectionId]?.createdAt ?? 0));
+  const proxied = useStore((state) => connectionId !== null && state.connections[connectionId]?.origin === 'proxied');
   const view = useStore((state) => state.view);
   const filter = useStore((state) => state.filter);
   const total = useStore((state) => state.total);
@@ -130,6 +133,7 @@ export function Timeline() {
         selected={row !== undefined && row.index === selectedIndex}
         timeDisplay={timeDisplay}
         startTime={startTime}
+        proxied={proxied}
         onSelect={onSelect}
       />,
     );
@@ -140,7 +144,7 @@ export function Timeline() {
   else if (total === 0) empty = view === 'frames' ? 'No frames match yet.' : 'No messages match yet.';
 
   return (
-    <section className="panel timeline-panel" aria-label="Timeline">
+    <section className={proxied ? 'panel timeline-panel proxied' : 'panel timeline-panel'} aria-label="Timeline">
       <TimelineToolbar />
       <div className="timeline-head" aria-hidden>
         <span className="cell index">#</span>

@@ -29,6 +29,7 @@ export function TimelineToolbar() {
   const appliedText = useStore((state) => state.filter.text);
   const setFilter = useStore((state) => state.setFilter);
   const timeDisplay = useStore((state) => state.timeDisplay);
+  const proxied = useStore((state) => state.selectedConnectionId !== null && state.connections[state.selectedConnectionId]?.origin === 'proxied');
   const setTimeDisplay = useStore((state) => state.setTimeDisplay);
 
   // The text box is local so typing stays instant; the engine gets it after a pause.
@@ -73,8 +74,8 @@ export function TimelineToolbar() {
       <select value={direction} aria-label="Direction" data-testid="filter-direction"
         onChange={(event) => setFilter({ direction: event.target.value as Direction | 'both' })}>
         <option value="both">Both directions</option>
-        <option value="out">↑ Sent</option>
-        <option value="in">↓ Received</option>
+        <option value="out">{proxied ? 'App → server' : '↑ Sent'}</option>
+        <option value="in">{proxied ? 'Server → app' : '↓ Received'}</option>
       </select>
       <select value={opcode} aria-label="Opcode" data-testid="filter-opcode"
         onChange={(event) => setFilter({ opcode: event.target.value as OpcodeChoice })}>
