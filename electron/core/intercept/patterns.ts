@@ -13,14 +13,19 @@ export class HostPatterns {
 
   constructor(patterns: readonly string[]) {
     this.patterns = patterns.flatMap((p) => {
-      const host = p.trim().toLowerCase();
+      // Brackets are stripped from patterns as from hosts, so `[::1]` and `::1` both name that address.
+      const host = unbracket(p.trim().toLowerCase());
       if (host === '') return [];
       return host.startsWith('*.') ? [globToRegExp(host), globToRegExp(host.slice(2))] : [globToRegExp(host)];
     });
   }
 
   matches(host: string): boolean {
-    const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+    const h = unbracket(host.toLowerCase());
     return this.patterns.some((re) => re.test(h));
   }
+}
+
+function unbracket(host: string): string {
+  return host.replace(/^\[|\]$/g, '');
 }
