@@ -28,7 +28,7 @@ export interface PipeHost {
   /** A close frame went through (or was written by the proxy) toward the receiver. */
   closeForwarded(direction: ProxyDirection, code: number | null, reason: string): void;
   /** The sender broke RFC 6455; the connection must be failed. */
-  protocolError(direction: ProxyDirection, err: ProtocolError, closeForSender: Uint8Array[]): void;
+  protocolError(direction: ProxyDirection, err: ProtocolError): void;
   /** The sender's stream ended and everything before it was written. */
   drained(direction: ProxyDirection): void;
 }
@@ -49,8 +49,11 @@ interface Unit {
   delayed: boolean;
 }
 
-const EMPTY: Uint8Array = new Uint8Array(0);
-const encoder = new TextEncoder();
+/**
+ * While the pipe waits (a hold, a delay) it goes on reading this much from the sender, so pings and
+ * pongs behind the wait can pass; then the sender is paused until the wait ends.
+ */
+const READ_AHEAD_BYTES = 1024 * 1024;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export class DirectionPipe {
@@ -65,6 +68,8 @@ export class DirectionPipe {
   private building: Unit | null = null;
   /** Waiting on the hold queue or a delay rule. */
   private blocked = false;
+  /** Bytes read from the sender since the pipe started waiting. */
+  private readAhead = 0;
   private delayTimer: NodeJS.Timeout | null = null;
   private sourceEnded = false;
   private stopped = false;
@@ -95,15 +100,20 @@ export class DirectionPipe {
     this.codec = new DirectionCodec(opts.deflate, opts.direction);
   }
 
-  /** True while the pipe is holding or delaying, or its receiver is slow. */
+  /** True while the pipe has read as far ahead of a hold or delay as it may, or its receiver is slow. */
   get stalled(): boolean {
-    return this.blocked || this.dest.writableNeedDrain;
+    return (this.blocked && this.readAhead >= READ_AHEAD_BYTES) || this.dest.writableNeedDrain;
   }
 
   /** Bytes from the sender (null: its stream ended). */
   receive(chunk: Uint8Array | null): void {
     if (this.stopped) return;
-    if (chunk === null) this.sourceEnded = true;
+    if (chunk === null) {
+      this.sourceEnded = true;
+    } else if (this.blocked) {
+      this.readAhead += chunk.length;
+      if (this.readAhead >= READ_AHEAD_BYTES) this.source.pause();
+    }
     const time = this.host.now();
     const events = this.parser.receive(chunk);
     for (const ev of events) {
@@ -124,7 +134,7 @@ export class DirectionPipe {
         case 'error':
           this.stopped = true;
           this.flushRun();
-          this.host.protocolError(this.direction, ev, this.parser.dataToSend());
+          this.host.protocolError(this.direction, ev);
           return;
         default:
           // ping, pong, close and closed: the frames themselves carry what the pipe needs.
@@ -239,11 +249,48 @@ export class DirectionPipe {
       if (!this.decide(u)) break;
       this.queue.shift();
     }
+    if (this.blocked && !this.stopped) this.passControlAhead();
     this.flushRun();
     if (!this.blocked && this.queue.length === 0 && this.sourceEnded && !this.stopped) {
       this.stopped = true;
       this.host.drained(this.direction);
     }
+  }
+
+  /**
+   * While the head of the queue waits, pings and pongs behind it go on (control frames may come
+   * between messages, RFC 6455 §5.4), so neither peer's liveness checks fail during a hold. A close
+   * keeps its place, and control frames that the intercept holds or a rule holds or delays wait in order.
+   */
+  private passControlAhead(): void {
+    if (this.host.intercept(this.direction).holdControl) return;
+    for (let i = 1; i < this.queue.length;) {
+      const u = this.queue[i]!;
+      const op = u.frames[0]!.opcode;
+      if (op === Opcode.CLOSE) return;
+      if (op === Opcode.PING || op === Opcode.PONG) {
+        const o = this.outcome(u);
+        if (!o.hold && o.delayMs === 0 && this.decide(u)) {
+          this.queue.splice(i, 1);
+          continue;
+        }
+      }
+      i++;
+    }
+  }
+
+  /** What the rules make of the unit, worked out once. */
+  private outcome(u: Unit): RuleOutcome {
+    if (u.outcome === null) {
+      const first = u.frames[0]!;
+      const opcode = u.message?.opcode ?? first.opcode;
+      const payload = u.message?.data ?? first.payload;
+      const { rules } = this.host.intercept(this.direction);
+      u.outcome = rules.empty
+        ? { payload, edited: false, drop: false, hold: false, holdRule: null, delayMs: 0, touched: [] }
+        : rules.apply({ url: this.host.url, host: this.host.host, direction: this.direction, opcode, payload });
+    }
+    return u.outcome;
   }
 
   /** Takes the unit as far as it can go; false when it now waits (held or delayed). */
@@ -260,14 +307,8 @@ export class DirectionPipe {
       return true;
     }
     const opcode = u.message?.opcode ?? first.opcode;
-    const payload = u.message?.data ?? first.payload;
-    const { holdData, holdControl, rules } = this.host.intercept(this.direction);
-    if (u.outcome === null) {
-      u.outcome = rules.empty
-        ? { payload, edited: false, drop: false, hold: false, holdRule: null, delayMs: 0, touched: [] }
-        : rules.apply({ url: this.host.url, host: this.host.host, direction: this.direction, opcode, payload });
-    }
-    const o = u.outcome;
+    const { holdData, holdControl } = this.host.intercept(this.direction);
+    const o = this.outcome(u);
     if (o.drop) {
       this.dropUnit(u);
       return true;
@@ -322,11 +363,12 @@ export class DirectionPipe {
 
   private block(): void {
     this.blocked = true;
-    this.source.pause();
+    this.readAhead = 0;
   }
 
   private unblock(): void {
     this.blocked = false;
+    this.readAhead = 0;
     this.drain();
     this.resumeSourceIfReady();
   }
@@ -363,7 +405,9 @@ export class DirectionPipe {
     const m = u.message;
     const flags = this.flags(u);
     const rules = u.outcome!.touched;
-    if (m !== null && this.closeWritten) {
+    // After a close went to the receiver, data may not follow (RFC 6455 §5.5.1), nor a second close:
+    // a peer's reply to Framescope's own close ends at the proxy.
+    if ((m !== null || first.opcode === Opcode.CLOSE) && this.closeWritten) {
       this.dropUnit(u);
       return;
     }

@@ -198,7 +198,7 @@ export class ProxiedConnection implements TrackedConnection, PipeHost {
         }
         continue;
       }
-      built.push(...this.encodeSend(pipe, ev, flags));
+      built.push(...this.encodeSend(pipe, ev, flags, !pipe.atMessageBoundary));
     }
     if (plan.message !== null && !plan.raw) {
       const compressed = built[0]?.rec.rsv === 4;
@@ -274,24 +274,26 @@ export class ProxiedConnection implements TrackedConnection, PipeHost {
     this.hooks.changed(this);
   }
 
-  protocolError(direction: ProxyDirection, err: ProtocolError, closeForSender: Uint8Array[]): void {
+  protocolError(direction: ProxyDirection, err: ProtocolError): void {
     this.failed = true;
     this.hooks.store.abandonMessages(this.id);
     const rec = errorRecord(err, direction === 'client' ? 'out' : 'in', this.hooks.now());
     this.hooks.store.appendFrame(this.id, rec, false);
     this.hooks.record(this, rec);
     const pipes = this.pipes!;
-    const sender = direction === 'client' ? this.init.client : this.upstream!;
-    for (const bytes of closeForSender) sender.write(bytes);
-    // RFC 6455 §7.1.7: the proxy fails the connection toward both peers with the same code.
-    const other = direction === 'client' ? pipes.server : pipes.client;
     pipes.client.stop();
     pipes.server.stop();
+    // RFC 6455 §7.1.7: the proxy fails the connection toward both peers with the same code, the
+    // offender first; each close comes from the pipe that writes toward that peer (masked toward the
+    // server), and both are recorded.
     const payload = closePayload(err.closeCode, err.reason);
-    const { rec: closeRec, bytes } = other.ownRecord(Opcode.CLOSE, payload, payload, true, false, false, FrameFlag.INJECTED);
-    const receiver = direction === 'client' ? this.upstream! : this.init.client;
-    if (receiver.writable) receiver.write(bytes);
-    this.recordFrame(closeRec, false);
+    const offender = direction === 'client' ? pipes.server : pipes.client;
+    for (const pipe of [offender, pipes[direction]]) {
+      const { rec: closeRec, bytes } = pipe.ownRecord(Opcode.CLOSE, payload, payload, true, false, false, FrameFlag.INJECTED);
+      const receiver = pipe.direction === 'client' ? this.upstream! : this.init.client;
+      if (receiver.writable) receiver.write(bytes);
+      this.recordFrame(closeRec, false);
+    }
     const who = direction === 'client' ? 'The app' : 'The server';
     this.closeInfo = { code: err.closeCode, reason: err.reason, by: 'local', clean: false };
     this.note('ended', `${who} broke RFC 6455 (${err.code}: ${err.reason}) — Framescope failed the connection with ${err.closeCode} ${closeCodeMeaning(err.closeCode)} toward both sides`);
@@ -496,13 +498,18 @@ export class ProxiedConnection implements TrackedConnection, PipeHost {
 
   // ---------------------------------------------------------------- helpers
 
-  private encodeSend(pipe: DirectionPipe, ev: Exclude<SendEvent, { type: 'raw' }>, flags: number): Array<{ rec: FrameRecord; bytes: Uint8Array; partOfMessage: boolean }> {
+  /**
+   * `deferred`: the message waits for a message still arriving on the wire, so it goes uncompressed;
+   * compressing it now would take the deflate history before the receiver has inflated the message
+   * it waits behind, and the receiver would resolve its back-references against other bytes.
+   */
+  private encodeSend(pipe: DirectionPipe, ev: Exclude<SendEvent, { type: 'raw' }>, flags: number, deferred: boolean): Array<{ rec: FrameRecord; bytes: Uint8Array; partOfMessage: boolean }> {
     switch (ev.type) {
       case 'text':
       case 'binary': {
         const data = typeof ev.data === 'string' ? encoder.encode(ev.data) : ev.data;
         const opcode = ev.type === 'text' ? Opcode.TEXT : Opcode.BINARY;
-        const compressed = ev.compress === false ? null : pipe.codec.compress(data);
+        const compressed = ev.compress === false || deferred ? null : pipe.codec.compress(data);
         const payload = compressed ?? data;
         const size = ev.fragmentSize ?? payload.length;
         const out = [];
