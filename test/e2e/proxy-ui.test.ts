@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Engine } from '../../electron/core/engine.ts';
-import { CHROMIUM_PATH, launchBrowser, requireChromium, startApp, type Browser } from './support.ts';
+import { type Browser, CHROMIUM_PATH, frameRows, launchBrowser, requireChromium, startApp } from './support.ts';
 
 /** Only a guard against hangs: every wait below ends as soon as its condition holds. */
 const WAIT = { timeout: 15_000 };
@@ -110,18 +110,6 @@ const screenshot = (name: string) => page.screenshot({ path: join(screenshotDir,
 const showPage = (name: 'connections' | 'proxy') => page.locator(`[data-testid=page-switch] [data-page=${name}]`).click();
 const heldItems = () => page.getByTestId('held-item');
 
-/** The rendered frame rows of the selected connection as "dir opcode flags preview". */
-async function frameRows(): Promise<string[]> {
-  const rows = await page.getByTestId('timeline-row').evaluateAll((elements) =>
-    elements.map((element) => ({
-      kind: element.getAttribute('data-kind'),
-      position: Number(element.getAttribute('data-position')),
-      text: `${element.getAttribute('data-dir')} ${element.getAttribute('data-opcode')} [${element.getAttribute('data-flags')}] ${element.querySelector('.preview')?.textContent ?? ''}`,
-    })),
-  );
-  return rows.filter((row) => row.kind === 'frame').sort((a, b) => a.position - b.position).map((row) => row.text);
-}
-
 /** Replaces the held frame's payload in its Monaco editor by typing. */
 async function typeHeldPayload(text: string): Promise<void> {
   await page.locator('[data-testid=held-editor][data-ready=true] .monaco-editor').click();
@@ -179,7 +167,7 @@ test('starts a reverse proxy from the UI; a held app message is edited in Monaco
   expect(await item.getByTestId('connection-proxied-meta').textContent()).toContain('reverse proxy');
   await item.locator('button').click();
   expect(await byId('reconnect-button').count()).toBe(0);
-  await expect.poll(frameRows, WAIT).toEqual(['out 1 [edited held] hello edited', 'in 1 [] hello edited']);
+  await expect.poll(() => frameRows(page), WAIT).toEqual(['out 1 [edited held] hello edited', 'in 1 [] hello edited']);
   expect(await page.locator('[data-testid=timeline-row][data-dir=out] .cell.dir').textContent()).toBe('A→S');
 
   await page.locator('[data-testid=timeline-row][data-dir=out]').click();
@@ -213,7 +201,7 @@ test('D drops the held frame, intercept off lets the next pass, and the composer
 
   await showPage('connections');
   await page.locator('[data-testid=connection-item][data-origin=proxied]').last().locator('button').click();
-  await expect.poll(frameRows, WAIT).toEqual(['out 1 [dropped held] drop me', 'out 1 [] after the drop', 'in 1 [] after the drop']);
+  await expect.poll(() => frameRows(page), WAIT).toEqual(['out 1 [dropped held] drop me', 'out 1 [] after the drop', 'in 1 [] after the drop']);
 
   await page.locator('[data-testid=composer-toward] [data-toward=client]').click();
   await page.locator('[data-testid=composer-editor][data-ready=true] .monaco-editor').click();
@@ -221,7 +209,7 @@ test('D drops the held frame, intercept off lets the next pass, and the composer
   await byId('send-button').click();
   await expect.poll(() => app.received.at(-1), WAIT).toBe('pushed to the app');
   await expect.poll(() => byId('composer-result').textContent(), WAIT).toContain('toward the app');
-  await expect.poll(async () => (await frameRows()).at(-1), WAIT).toBe('in 1 [injected] pushed to the app');
+  await expect.poll(async () => (await frameRows(page)).at(-1), WAIT).toBe('in 1 [injected] pushed to the app');
   await screenshot('03-dropped-and-injected');
 });
 
@@ -256,7 +244,7 @@ test('a rule added in the editor replaces text on the way to the server and is n
 
   await showPage('connections');
   await page.locator('[data-testid=connection-item][data-origin=proxied]').last().locator('button').click();
-  await expect.poll(frameRows, WAIT).toEqual(['out 1 [edited] be LOUD', 'in 1 [] be LOUD', 'out 1 [] still quiet', 'in 1 [] still quiet']);
+  await expect.poll(() => frameRows(page), WAIT).toEqual(['out 1 [edited] be LOUD', 'in 1 [] be LOUD', 'out 1 [] still quiet', 'in 1 [] still quiet']);
   expect(await page.locator('[data-testid=timeline-row][data-dir=out] .cell.rule').allTextContents()).toEqual(['shout']);
 
   await showPage('proxy');

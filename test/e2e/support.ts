@@ -13,7 +13,7 @@ import { startBrowserServer } from '../../electron/headless/browser-server.ts';
 import { parseWireFrame, type WireFrame } from '../support/wire-frames.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const repoRoot = join(import.meta.dirname, '..', '..');
 
 // ------------------------------------------------------------------------------------ the app
@@ -256,4 +256,16 @@ export async function connectFromForm(page: Page, url: string): Promise<void> {
   await page.getByTestId('url-input').fill(url);
   await page.getByTestId('connect-button').click();
   await page.getByTestId('connection-form').waitFor({ state: 'detached' });
+}
+
+/** The rendered frame rows of the selected connection, in order, as "dir opcode [flags] preview". */
+export async function frameRows(page: Page): Promise<string[]> {
+  const rows = await page.getByTestId('timeline-row').evaluateAll((elements) =>
+    elements.map((element) => ({
+      kind: element.getAttribute('data-kind'),
+      position: Number(element.getAttribute('data-position')),
+      text: `${element.getAttribute('data-dir')} ${element.getAttribute('data-opcode')} [${element.getAttribute('data-flags')}] ${element.querySelector('.preview')?.textContent ?? ''}`,
+    })),
+  );
+  return rows.filter((row) => row.kind === 'frame').sort((a, b) => a.position - b.position).map((row) => row.text);
 }
