@@ -1,8 +1,10 @@
 // `npm run bench [-- FILTER]`: parse and encode throughput of our protocol core against ws, one table;
-// then the UI timeline benchmark in Chromium (`npm run bench -- ui` runs it alone).
+// then the UI timeline benchmark in Chromium (`npm run bench -- ui` runs it alone), then the proxy
+// benchmark against direct, mockttp and mitmdump (`npm run bench -- proxy` runs it alone).
 
 import { cpus, loadavg } from 'node:os';
 import { buildCases, wsBackends, type Case, type Impl } from './cases.ts';
+import { runProxyBench } from './proxy.ts';
 import { runUiBench } from './ui-timeline.ts';
 
 const ROUNDS = 6;
@@ -51,6 +53,10 @@ function row(cells: string[], widths: number[]): string {
 
 async function main(): Promise<void> {
   const filter = process.argv[2] ?? '';
+  if (filter === 'proxy') {
+    await runProxyBench();
+    return;
+  }
   const ws = wsBackends();
   console.log(`node ${process.version} | ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length} | load ${loadavg().map((l) => l.toFixed(2)).join(' ')} | ws ${ws.version}`);
   console.log(`ws masking: ${ws.mask}; ws UTF-8 check: ${ws.utf8}`);
@@ -78,7 +84,11 @@ async function main(): Promise<void> {
     console.log(row([c.name, fmtRate(r.ours), fmtRate(r.ws), mbs(r.ours), mbs(r.ws), ratio.toFixed(2), c.target.toFixed(2), ok ? 'OK' : 'BELOW'], widths));
   }
   console.log(`\n${cases.length - below} OK, ${below} BELOW target`);
-  if (filter === '') await runUiBench();
+  if (filter === '') {
+    await runUiBench();
+    console.log();
+    await runProxyBench();
+  }
 }
 
 await main();
