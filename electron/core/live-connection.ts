@@ -6,7 +6,7 @@ import type {
 import { closeCodeMeaning } from '../../shared/websocket.ts';
 import { ClientConnection, NotOpenError, type ClientEvent } from './client/client-connection.ts';
 import { Opcode, type Frame, type ProtocolError } from './protocol/index.ts';
-import { errorRecord } from './store/error-record.ts';
+import { errorRecord, FrameRecorder } from './store/frame-records.ts';
 import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord } from './store/records.ts';
 import { InvalidStateError, type ConnectionHooks, type TrackedConnection } from './tracked-connection.ts';
 
@@ -16,12 +16,6 @@ const DEFAULT_RECONNECT = { initialDelayMs: 1000, maxDelayMs: 30_000, maxAttempt
 export function reconnectDelay(failures: number, initialMs: number, maxMs: number, random = Math.random): number {
   const base = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
   return Math.round(base * (0.8 + 0.4 * random()));
-}
-
-/** Per direction: the data message being sent or received, so continuations are shown as what they continue. */
-interface DirectionState {
-  textual: boolean;
-  compressed: boolean;
 }
 
 export class LiveConnection implements TrackedConnection {
@@ -48,7 +42,7 @@ export class LiveConnection implements TrackedConnection {
   /** This attempt failed the connection over a frame the server sent (RFC 6455 §7.1.7). */
   private protocolFailed = false;
   private readonly counts = { framesIn: 0, framesOut: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
-  private readonly dirs: Record<Direction, DirectionState> = { in: { textual: false, compressed: false }, out: { textual: false, compressed: false } };
+  private recorders: Record<Direction, FrameRecorder> = { in: new FrameRecorder('in'), out: new FrameRecorder('out') };
 
   constructor(id: number, options: ConnectOptions, hooks: ConnectionHooks) {
     this.id = id;
@@ -107,8 +101,7 @@ export class LiveConnection implements TrackedConnection {
     this.closeInfo = null;
     this.error = null;
     this.protocolFailed = false;
-    this.dirs.in = { textual: false, compressed: false };
-    this.dirs.out = { textual: false, compressed: false };
+    this.recorders = { in: new FrameRecorder('in'), out: new FrameRecorder('out') };
     this.note('connecting', this.attempt === 1 ? `Connecting to ${this.options.url}` : `Reconnecting to ${this.options.url} (attempt ${this.attempt})`);
     const attempt = new ClientConnection({ options: this.options, now: this.hooks.now, onEvent: (ev) => this.onEvent(attempt, ev) });
     this.attemptConn = attempt;
@@ -208,31 +201,8 @@ export class LiveConnection implements TrackedConnection {
   }
 
   private frame(dir: Direction, frame: Frame, raw: boolean, time: Micros): void {
-    const d = this.dirs[dir];
-    const data = frame.opcode === Opcode.TEXT || frame.opcode === Opcode.BINARY;
-    if (data) {
-      d.textual = frame.opcode === Opcode.TEXT;
-      d.compressed = frame.rsv1;
-    }
-    const inMessage = data || frame.opcode === Opcode.CONTINUATION;
-    const compressed = frame.compressed || (inMessage && d.compressed);
-    const rec: FrameRecord = {
-      kind: 'frame',
-      dir,
-      time,
-      opcode: frame.opcode,
-      fin: frame.fin,
-      rsv: (frame.rsv1 ? 4 : 0) | (frame.rsv2 ? 2 : 0) | (frame.rsv3 ? 1 : 0),
-      maskKey: frame.maskKey,
-      payloadLength: frame.payloadLength,
-      headerLength: frame.headerLength,
-      nonMinimalLength: frame.nonMinimalLength,
-      wire: frame.wire,
-      payload: frame.inflated ?? frame.payload,
-      compressed,
-      textual: inMessage && d.textual,
-      error: null,
-    };
+    const rec = this.recorders[dir].record(frame, time);
+    const inMessage = frame.opcode <= Opcode.BINARY;
     this.hooks.store.appendFrame(this.id, rec, inMessage && !raw);
     if (dir === 'in') {
       this.counts.framesIn++;

@@ -10,6 +10,7 @@ import {
   Connection, keyFrom, Opcode, randomMask, writeFrame,
   type DeflateParams, type Frame, type MessageEvent, type ProtocolError,
 } from '../protocol/index.ts';
+import { FrameRecorder } from '../store/frame-records.ts';
 import type { FrameRecord, MessageRecord } from '../store/records.ts';
 import { DirectionCodec } from './direction-codec.ts';
 
@@ -80,9 +81,10 @@ export class DirectionPipe {
   private closeWritten = false;
   /** Consecutive untouched wire bytes from one chunk, written as one piece. */
   private run: Uint8Array | null = null;
-  /** Whether the frames of the message now arriving are text (continuations are shown as what they continue). */
-  private textual = false;
-  private compressedMessage = false;
+  /** The last streamed frame went straight out (the queue was empty), so its message is recorded straight away too. */
+  private streamedDirect = false;
+  private readonly recorder: FrameRecorder;
+  private readonly dir: 'in' | 'out';
 
   constructor(opts: { direction: ProxyDirection; host: PipeHost; source: Socket; dest: Socket; deflate: DeflateParams | null }) {
     this.direction = opts.direction;
@@ -98,6 +100,8 @@ export class DirectionPipe {
       autoCloseReply: false,
     });
     this.codec = new DirectionCodec(opts.deflate, opts.direction);
+    this.dir = opts.direction === 'client' ? 'out' : 'in';
+    this.recorder = new FrameRecorder(this.dir);
   }
 
   /** True while the pipe has read as far ahead of a hold or delay as it may, or its receiver is slow. */
@@ -126,6 +130,8 @@ export class DirectionPipe {
             this.building.message = ev;
             this.queue.push(this.building);
             this.building = null;
+          } else if (this.streamedDirect) {
+            this.streamedMessage(ev, time);
           } else {
             this.queue[this.queue.length - 1]!.message = ev;
           }
@@ -198,7 +204,7 @@ export class DirectionPipe {
     const headerLength = bytes.length - payload.length;
     const rec: FrameRecord = {
       kind: 'frame',
-      dir: this.direction === 'client' ? 'out' : 'in',
+      dir: this.dir,
       time: this.host.now(),
       opcode,
       fin,
@@ -209,7 +215,7 @@ export class DirectionPipe {
       nonMinimalLength: false,
       wire: bytes,
       payload: shown,
-      compressed: rsv1 || (opcode === Opcode.CONTINUATION && this.compressedMessage),
+      compressed: rsv1 || (opcode === Opcode.CONTINUATION && this.recorder.compressedMessage),
       textual,
       error: null,
       flags,
@@ -238,7 +244,10 @@ export class DirectionPipe {
       this.building.frames.push(f);
       return;
     }
-    this.queue.push(unit([f], true, time));
+    // Nothing waits ahead of it: the frame goes now, with no unit to queue (the common case, per frame).
+    this.streamedDirect = this.queue.length === 0 && !this.blocked;
+    if (this.streamedDirect) this.passStreamed(f, time);
+    else this.queue.push(unit([f], true, time));
   }
 
   // ---------------------------------------------------------------- output
@@ -297,13 +306,14 @@ export class DirectionPipe {
   private decide(u: Unit): boolean {
     const first = u.frames[0]!;
     if (u.streamed) {
-      this.passStreamed(u);
+      this.passStreamed(first, u.time);
+      if (u.message !== null) this.streamedMessage(u.message, u.time);
       return true;
     }
     const control = first.opcode >= 0x8;
     if (control && first.opcode === Opcode.PONG && this.direction === 'server' && this.host.isKeepalivePong(first.payload)) {
       this.flushRun();
-      this.host.recordFrame(this.frameRecord(first, FrameFlag.KEEPALIVE | FrameFlag.DROPPED, null), false);
+      this.host.recordFrame(this.recorder.record(first, u.time, FrameFlag.KEEPALIVE | FrameFlag.DROPPED), false);
       return true;
     }
     const opcode = u.message?.opcode ?? first.opcode;
@@ -383,20 +393,22 @@ export class DirectionPipe {
   }
 
   /** An untouched frame of a message forwarded as it arrived. */
-  private passStreamed(u: Unit): void {
-    const f = u.frames[0]!;
+  private passStreamed(f: Frame, time: Micros): void {
     if (this.closeWritten) {
-      this.host.recordFrame(this.frameRecord(f, FrameFlag.DROPPED, null), false);
+      this.host.recordFrame(this.recorder.record(f, time, FrameFlag.DROPPED), false);
       return;
     }
     this.writeWire(f.wire);
     this.wireMidMessage = !f.fin;
-    this.host.recordFrame(this.frameRecord(f, 0, null), true);
-    if (u.message !== null) {
-      if (u.message.compressed) this.codec.passed(u.message.data);
-      this.host.recordMessage(this.messageRecord(u.message, 0, null));
-      this.releaseDeferred();
-    }
+    this.host.recordFrame(this.recorder.record(f, time), true);
+  }
+
+  /** The message a streamed FIN frame completed. */
+  private streamedMessage(m: MessageEvent, time: Micros): void {
+    if (this.closeWritten) return;
+    if (m.compressed) this.codec.passed(m.data);
+    this.host.recordMessage(this.messageRecord(m, time, 0, null));
+    this.releaseDeferred();
   }
 
   /** A control frame or a whole message, unchanged: its original bytes, unless the direction re-encodes. */
@@ -417,12 +429,12 @@ export class DirectionPipe {
     }
     for (const f of u.frames) {
       this.writeWire(f.wire);
-      this.host.recordFrame(this.frameRecord(f, flags, rules), m !== null);
+      this.host.recordFrame(this.recorder.record(f, u.time, flags, rules), m !== null);
     }
     if (first.opcode === Opcode.CLOSE) this.noteClose(first.payload);
     if (m !== null) {
       if (m.compressed) this.codec.passed(m.data);
-      this.host.recordMessage(this.messageRecord(m, flags, rules));
+      this.host.recordMessage(this.messageRecord(m, u.time, flags, rules));
     }
   }
 
@@ -461,8 +473,8 @@ export class DirectionPipe {
     if (m !== null && m.compressed) this.codec.missed();
     const flags = FrameFlag.DROPPED | this.flags(u);
     const rules = u.outcome?.touched ?? null;
-    for (const f of u.frames) this.host.recordFrame(this.frameRecord(f, flags, rules), m !== null);
-    if (m !== null) this.host.recordMessage(this.messageRecord(m, flags, rules));
+    for (const f of u.frames) this.host.recordFrame(this.recorder.record(f, u.time, flags, rules), m !== null);
+    if (m !== null) this.host.recordMessage(this.messageRecord(m, u.time, flags, rules));
   }
 
   private noteClose(payload: Uint8Array): void {
@@ -503,40 +515,11 @@ export class DirectionPipe {
     if (this.dest.writableNeedDrain) this.source.pause();
   }
 
-  private frameRecord(f: Frame, flags: number, rules: readonly string[] | null): FrameRecord {
-    const op = f.opcode;
-    const data = op === Opcode.TEXT || op === Opcode.BINARY;
-    if (data) {
-      this.textual = op === Opcode.TEXT;
-      this.compressedMessage = f.rsv1;
-    }
-    const inMessage = data || op === Opcode.CONTINUATION;
-    return {
-      kind: 'frame',
-      dir: this.direction === 'client' ? 'out' : 'in',
-      time: this.host.now(),
-      opcode: op,
-      fin: f.fin,
-      rsv: (f.rsv1 ? 4 : 0) | (f.rsv2 ? 2 : 0) | (f.rsv3 ? 1 : 0),
-      maskKey: f.maskKey,
-      payloadLength: f.payloadLength,
-      headerLength: f.headerLength,
-      nonMinimalLength: f.nonMinimalLength,
-      wire: f.wire,
-      payload: f.inflated ?? f.payload,
-      compressed: f.compressed || (inMessage && this.compressedMessage),
-      textual: inMessage && this.textual,
-      error: null,
-      flags,
-      ...(rules !== null && rules.length > 0 ? { rules } : {}),
-    };
-  }
-
-  private messageRecord(m: MessageEvent, flags: number, rules: readonly string[] | null): MessageRecord {
+  private messageRecord(m: MessageEvent, time: Micros, flags: number, rules: readonly string[] | null): MessageRecord {
     return {
       kind: 'message',
-      dir: this.direction === 'client' ? 'out' : 'in',
-      time: this.host.now(),
+      dir: this.dir,
+      time,
       opcode: m.opcode,
       data: m.data,
       compressed: m.compressed,

@@ -16,7 +16,7 @@ import {
   closePayload, deflateParamsOfAnswer, encodeFrame, FrameTap, headerValue, isValidCloseCode, Opcode, LocalProtocolError,
   type ProtocolError, type SendEvent,
 } from '../protocol/index.ts';
-import { errorRecord } from '../store/error-record.ts';
+import { errorRecord, FrameRecorder } from '../store/frame-records.ts';
 import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord } from '../store/records.ts';
 import { InvalidStateError, type ConnectionHooks, type TrackedConnection } from '../tracked-connection.ts';
 import { DirectionPipe, type PipeHost } from './direction-pipe.ts';
@@ -184,17 +184,9 @@ export class ProxiedConnection implements TrackedConnection, PipeHost {
     for (const ev of plan.events) {
       if (ev.type === 'raw') {
         const bytes = encodeFrame(ev.frame.mask === undefined ? { ...ev.frame, mask: pipe.direction === 'client' } : ev.frame);
+        const recorder = new FrameRecorder(dir);
         for (const frame of new FrameTap().push(bytes)) {
-          built.push({
-            rec: {
-              kind: 'frame', dir, time: this.hooks.now(), opcode: frame.opcode, fin: frame.fin,
-              rsv: (frame.rsv1 ? 4 : 0) | (frame.rsv2 ? 2 : 0) | (frame.rsv3 ? 1 : 0), maskKey: frame.maskKey,
-              payloadLength: frame.payloadLength, headerLength: frame.headerLength, nonMinimalLength: frame.nonMinimalLength,
-              wire: frame.wire, payload: frame.payload, compressed: false, textual: false, error: null, flags,
-            },
-            bytes: frame.wire,
-            partOfMessage: false,
-          });
+          built.push({ rec: recorder.record(frame, this.hooks.now(), flags), bytes: frame.wire, partOfMessage: false });
         }
         continue;
       }
