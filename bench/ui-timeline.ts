@@ -5,8 +5,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { ensureRendererBuilt, startBrowserMode } from '../electron/headless/serve.ts';
+import { startWsServer, type LoopbackServer } from './echo-server.ts';
 
 const FRAMES = 100_000;
 const PAYLOAD = 64;
@@ -16,16 +17,9 @@ const LONG_TASK_TARGET_MS = 50;
 /** The engine records every frame and feeds the UI; a bare ws client only counts them. */
 const INGEST_TARGET = 0.5;
 
-interface BlastServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** A ws server that answers "blast N" with N text messages of PAYLOAD bytes, as fast as it can. */
-async function blastServer(): Promise<BlastServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  wss.on('connection', (socket) => {
+/** A server that, asked "blast N", sends N numbered text frames as fast as it can. */
+function blastServer(): Promise<LoopbackServer> {
+  return startWsServer((socket) => {
     socket.on('message', (data) => {
       const m = /^blast (\d+)$/.exec(data.toString());
       if (m === null) return;
@@ -33,14 +27,6 @@ async function blastServer(): Promise<BlastServer> {
       for (let i = 0; i < Number(m[1]); i++) socket.send(`${String(i).padStart(7, '0')} ${body}`);
     });
   });
-  const { port } = wss.address() as { port: number };
-  return {
-    url: `ws://127.0.0.1:${port}/`,
-    close: () => new Promise((resolve) => {
-      for (const client of wss.clients) client.terminate();
-      wss.close(() => resolve());
-    }),
-  };
 }
 
 /** Frames per second a bare ws client receives from the blast. */
