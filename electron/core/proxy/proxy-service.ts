@@ -33,6 +33,8 @@ export const DEFAULT_INTERCEPT: InterceptSettings = {
   timeoutAction: 'forward',
 };
 
+type InterceptView = ReturnType<ProxyContext['intercept']>;
+
 export interface ProxyServiceOptions {
   /** The app's data folder (the CA lives in its `ca` subfolder); null when there is none. */
   dataDir: string | null;
@@ -58,17 +60,15 @@ export class ProxyService {
   private readonly holdQueue: HoldQueue;
   private authority: CertificateAuthority | null = null;
   private interceptPending = false;
+  /** What the pipes ask for on every message, rebuilt only when the settings or rules change. */
+  private interceptView = this.viewOfIntercept();
   readonly context: ProxyContext;
 
   constructor(opts: ProxyServiceOptions) {
     this.opts = opts;
     this.holdQueue = new HoldQueue({ now: opts.now, settings: () => this.interceptSettings, changed: () => this.interceptDirty() });
     this.context = {
-      intercept: (direction: ProxyDirection) => ({
-        holdData: this.interceptSettings[direction],
-        holdControl: this.interceptSettings[direction] && this.interceptSettings.holdControlFrames,
-        rules: this.ruleSet,
-      }),
+      intercept: (direction: ProxyDirection) => this.interceptView[direction],
       hold: (description, decide) => this.holdQueue.hold(description, decide),
       forgetHeld: (id) => this.holdQueue.forgetConnection(id),
       keepaliveIntervalMs: () => this.interceptSettings.keepaliveIntervalMs,
@@ -136,6 +136,7 @@ export class ProxyService {
   configure(changes: Partial<InterceptSettings>): InterceptState {
     const before = this.interceptSettings;
     this.interceptSettings = { ...before, ...changes };
+    this.interceptView = this.viewOfIntercept();
     // Turning a direction's intercept off lets go of what that toggle held, in order.
     for (const dir of ['client', 'server'] as const) {
       if (before[dir] && !this.interceptSettings[dir]) this.holdQueue.forwardAll((h) => h.direction === dir && h.rule === null);
@@ -146,6 +147,7 @@ export class ProxyService {
 
   setRules(rules: Rule[]): InterceptState {
     this.ruleSet = new RuleSet(rules);
+    this.interceptView = this.viewOfIntercept();
     this.rules = rules;
     this.interceptDirty();
     return this.interceptState();
@@ -201,6 +203,15 @@ export class ProxyService {
     const listener = this.listener;
     this.listener = null;
     if (listener !== null) await listener.close();
+  }
+
+  private viewOfIntercept(): Record<ProxyDirection, InterceptView> {
+    const view = (direction: ProxyDirection): InterceptView => ({
+      holdData: this.interceptSettings[direction],
+      holdControl: this.interceptSettings[direction] && this.interceptSettings.holdControlFrames,
+      rules: this.ruleSet,
+    });
+    return { client: view('client'), server: view('server') };
   }
 
   private ca(): CertificateAuthority {
