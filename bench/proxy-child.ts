@@ -4,6 +4,7 @@
 // parent disconnects. With --expose-gc, a `gc` request collects garbage before an RSS reading and
 // answers with what the heap still holds, which tells retained memory from allocator slack.
 import net from 'node:net';
+import { importBenchPackage } from './bench-packages.ts';
 import { startEchoServer } from './echo-server.ts';
 
 export type ChildRole = 'echo' | 'mockttp' | 'framescope-explicit' | 'framescope-reverse';
@@ -23,13 +24,23 @@ interface Serving {
   stop(): void | Promise<void>;
 }
 
+/** The part of mockttp's API the benchmark uses (the package lives in the bench cache, not node_modules). */
+interface MockttpModule {
+  getLocal(): {
+    port: number;
+    start(port: number): Promise<void>;
+    stop(): Promise<void>;
+    forAnyWebSocket(): { thenPassThrough(): Promise<unknown> };
+  };
+}
+
 async function startMockttp(): Promise<Serving> {
   // mockttp has no host option and listens on every interface: keep the benchmark on loopback.
   const listen = net.Server.prototype.listen as (this: net.Server, ...args: unknown[]) => net.Server;
   net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
     return listen.apply(this, args.length === 1 && typeof args[0] === 'number' ? [args[0], '127.0.0.1'] : args);
   } as typeof net.Server.prototype.listen;
-  const { getLocal } = await import('mockttp');
+  const { getLocal } = await importBenchPackage<MockttpModule>('mockttp');
   const server = getLocal();
   await server.start(0);
   await server.forAnyWebSocket().thenPassThrough();

@@ -4,12 +4,12 @@
 
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { benchPackageVersion, ensureBenchPackage } from './bench-packages.ts';
 import { fmtSize } from './cases.ts';
 import type { ChildReport, ChildRequest, ChildRole } from './proxy-child.ts';
 
@@ -46,7 +46,6 @@ const TARGET = {
 };
 
 const CHILD = fileURLToPath(new URL('./proxy-child.ts', import.meta.url));
-const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- peers
 
@@ -678,21 +677,15 @@ async function measureCase<T>(pool: PeerPool, names: PeerName[], rounds: number,
 }
 
 /** The installed version of a package whose "exports" hide its package.json. */
-function packageVersion(name: string): string {
-  const entry = require.resolve(name);
-  const marker = `/node_modules/${name}/`;
-  const dir = entry.slice(0, entry.lastIndexOf(marker) + marker.length);
-  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 function describePeers(): void {
-  const mockttp = packageVersion('mockttp');
+  const mockttpMissing = ensureBenchPackage('mockttp');
+  const mockttp = mockttpMissing ?? `mockttp ${benchPackageVersion('mockttp')}: getLocal() + forAnyWebSocket().thenPassThrough(), nothing subscribed to its events`;
   const mitm = mitmdumpVersion();
   const about: Record<PeerName, string> = {
     'direct': 'ws client straight to the echo server',
     'framescope explicit': 'Framescope engine, explicit HTTP proxy, recording every frame (the default)',
     'framescope reverse': 'Framescope engine, reverse mode to the echo server, recording every frame',
-    'mockttp': `mockttp ${mockttp}: getLocal() + forAnyWebSocket().thenPassThrough(), nothing subscribed to its events`,
+    'mockttp': mockttp,
     'mitmdump': mitm === null ? 'mitmproxy\'s mitmdump: not installed (Debian: apt-get install mitmproxy), skipped' : `mitmdump ${mitm}, --set flow_detail=0 (it keeps every message of an open connection)`,
   };
   console.log('Peers, each started afresh for every case (a reason one cannot run is given in full where first met):');
