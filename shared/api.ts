@@ -156,6 +156,13 @@ export interface ConnectionSummary {
   error: DialError | null;
   /** The options it was opened with (for "reconnect" and "duplicate"). */
   options: ConnectOptions;
+  /**
+   * False for a connection read back from the session file (recorded earlier, or imported): it can be
+   * inspected, exported, replayed and deleted, but not sent on or reconnected.
+   */
+  live: boolean;
+  /** A replay's connection: the run it belongs to and the connection it replays. */
+  replayOf: { runId: number; connectionId: number } | null;
 }
 
 // ------------------------------------------------------------------------------------ sending
@@ -208,6 +215,9 @@ export interface TimelineFilter {
   /** Keep rows with these opcodes (errors and notes are kept when `errors` is not false). */
   opcodes?: number[];
   errors?: boolean;
+  /** Rows from this time on, and before this time (epoch microseconds). */
+  from?: Micros;
+  to?: Micros;
 }
 
 export type RowKind = 'frame' | 'message' | 'error' | 'note';
@@ -255,6 +265,10 @@ export const FrameFlag = {
   KEEPALIVE: 32,
   /** Re-encoded by the proxy (permessage-deflate after an edit): the wire bytes differ from what the sender sent. */
   REENCODED: 64,
+  /** The payload was larger than the session's recording cap: only its first bytes were stored. */
+  CAPPED: 128,
+  /** Read from a HAR file that had no frame-level data: header and wire bytes are not known. */
+  IMPORTED: 256,
 } as const;
 
 export interface RangeRequest {
@@ -307,6 +321,8 @@ export interface RowDetail {
   error: { code: string; closeCode: number; reason: string } | null;
   /** Set when a payload was larger than the stored cap and was cut. */
   truncated: boolean;
+  /** Capped rows: the payload length as it crossed the wire, of which only the recording cap was stored. */
+  fullLength: number | null;
   /** Edited frames: the payload as the sender sent it (base64) and as text when UTF-8. */
   original: { payloadBase64: string; text: string | null } | null;
   /** Names of every rule that touched the frame, in order. */
@@ -441,6 +457,189 @@ export interface BrowserLaunch {
   profileDir: string;
 }
 
+// ------------------------------------------------------------------------------------ sessions
+
+/** A session file: every connection, frame, saved message and replay run of one capture. */
+export interface SessionInfo {
+  /** The file's name without its extension; stable across renames of the display name. */
+  id: string;
+  name: string;
+  path: string;
+  sizeBytes: number;
+  createdAt: Micros;
+  modifiedAt: Micros;
+  connections: number;
+  current: boolean;
+}
+
+export interface SessionSettings {
+  /** Payloads (and wire bytes) larger than this are stored cut to it; the rows say so. Default 16 MiB. */
+  recordingCapBytes: number;
+}
+
+export interface SearchRequest {
+  /** Words (full-text, FTS5) or, with `regex`, a regular expression checked on each text payload. */
+  text: string;
+  regex?: boolean;
+  /** Only these connections; default all in the session. */
+  connectionIds?: number[];
+  /** Default 200, at most 5000. */
+  limit?: number;
+}
+
+export interface SearchHit {
+  connectionId: number;
+  /** Row in the frames view, and in the messages view (or -1). */
+  frameIndex: number;
+  messageIndex: number;
+  time: Micros;
+  dir: Direction | null;
+  opcode: number;
+  preview: string;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** More rows matched than `limit`. */
+  more: boolean;
+}
+
+export interface HarExport {
+  /** The HAR file's text (JSON). */
+  har: string;
+  fileName: string;
+  entries: number;
+}
+
+export interface HarImport {
+  /** What was read: the session it went into and the connections it made there. */
+  session: SessionInfo;
+  connectionIds: number[];
+  messages: number;
+  /** What the file had that could not be used, for a person (entry and field named). */
+  warnings: string[];
+}
+
+// ------------------------------------------------------------------------------------ saved messages
+
+export type SavedMessageKind = 'text' | 'json' | 'binary';
+
+/** A message kept for sending again; `body` may hold {{variables}}. */
+export interface SavedMessage {
+  id: number;
+  collection: string;
+  name: string;
+  kind: SavedMessageKind;
+  /** Text or JSON as written; binary as hex or base64 per `format`. */
+  body: string;
+  format: 'hex' | 'base64' | null;
+  createdAt: Micros;
+  updatedAt: Micros;
+}
+
+export interface SavedMessageInput {
+  /** Given to update a saved message, omitted to add one. */
+  id?: number;
+  collection: string;
+  name: string;
+  kind: SavedMessageKind;
+  body: string;
+  format?: 'hex' | 'base64';
+}
+
+/**
+ * Values for {{name}} in saved messages. Built in: {{$timestamp}} (epoch seconds), {{$isoTimestamp}},
+ * {{$uuid}}, {{$randomInt}} (0-1000), {{$randomInt min max}}.
+ */
+export interface Environments {
+  /** The environment in use, or null for none. */
+  active: string | null;
+  environments: Record<string, Record<string, string>>;
+}
+
+export interface RenderedMessage {
+  /** The body with every variable replaced. */
+  body: string;
+  /** Variables with no value: left as written. */
+  missing: string[];
+}
+
+// ------------------------------------------------------------------------------------ replay
+
+export type ReplayTiming =
+  /** The recorded gaps between client messages. */
+  | { mode: 'original' }
+  /** The recorded gaps divided by `factor` (2 = twice as fast). */
+  | { mode: 'speed'; factor: number }
+  /** Every message at once, in order. */
+  | { mode: 'fast' }
+  /** Each client message only after the server's next message since the previous one (or the timeout). */
+  | { mode: 'wait-reply'; timeoutMs?: number };
+
+export interface ReplayRequest {
+  /** The recorded connection to replay (live or not). */
+  connectionId: number;
+  timing: ReplayTiming;
+  /** Defaults: the recorded URL, request headers (handshake headers removed) and subprotocols. */
+  url?: string;
+  headers?: Array<[string, string]>;
+  subprotocols?: string[];
+}
+
+/** What a replay of a connection would send, for the replay form's defaults. */
+export interface ReplayPlan {
+  connectionId: number;
+  url: string;
+  headers: Array<[string, string]>;
+  subprotocols: string[];
+  /** Client → server data messages that would be sent. */
+  messages: number;
+  /** From the first to the last of them as recorded, in ms. */
+  durationMs: number;
+}
+
+export interface ReplayRun {
+  id: number;
+  /** The recorded connection, and the new connection the replay opened. */
+  originalId: number;
+  replayId: number;
+  timing: ReplayTiming;
+  state: 'running' | 'done' | 'failed' | 'stopped';
+  sent: number;
+  total: number;
+  startedAt: Micros;
+  endedAt: Micros | null;
+  /** Why it failed, for a person. */
+  error: string | null;
+}
+
+/** One side of an aligned pair: a message in the messages view of its connection. */
+export interface CompareSide {
+  index: number;
+  /** Microseconds since the connection opened. */
+  offset: Micros;
+  opcode: number;
+  size: number;
+  preview: string;
+}
+
+export interface ComparePair {
+  dir: Direction;
+  /** The n-th message that way in each connection; null when one side has fewer. */
+  original: CompareSide | null;
+  replay: CompareSide | null;
+  /** Same opcode and the same bytes. */
+  equal: boolean;
+}
+
+export interface ReplayComparison {
+  run: ReplayRun;
+  /** In the original's order, server messages after the client message they followed. */
+  pairs: ComparePair[];
+  /** Server messages that differ or are missing on one side. */
+  differences: number;
+}
+
 // ------------------------------------------------------------------------------------ the map
 
 export interface Commands {
@@ -473,6 +672,39 @@ export interface Commands {
   'ca.regenerate': { arg: void; result: CaInfo };
   /** Starts an installed Chromium or Chrome through the proxy, with the CA trusted, at `url`. */
   'browser.launch': { arg: { url?: string }; result: BrowserLaunch };
+  'sessions.list': { arg: void; result: SessionInfo[] };
+  'sessions.current': { arg: void; result: SessionInfo };
+  /** Starts a new empty session and makes it current. Live connections end first (closed 1001; proxied ones dropped). */
+  'sessions.new': { arg: { name?: string }; result: SessionInfo };
+  /** Makes a saved session current (its connections come back, not live). Live connections end first. */
+  'sessions.open': { arg: { id: string }; result: SessionInfo };
+  'sessions.rename': { arg: { id: string; name: string }; result: SessionInfo };
+  /** Deletes a session file; deleting the current session starts a new one. */
+  'sessions.delete': { arg: { id: string }; result: void };
+  'session.settings': { arg: void; result: SessionSettings };
+  'session.configure': { arg: Partial<SessionSettings>; result: SessionSettings };
+  /** Full-text search across the current session, in the store. */
+  'session.search': { arg: SearchRequest; result: SearchResult };
+  /** The current session (or the listed connections) as a HAR 1.2 file. */
+  'har.export': { arg: { connectionIds?: number[] }; result: HarExport };
+  /** Reads a HAR file (Chrome, HTTP Toolkit, mitmproxy or Framescope) into a new session, or into the current one. */
+  'har.import': { arg: { har: string; fileName?: string; into?: 'new' | 'current' }; result: HarImport };
+  'saved.list': { arg: void; result: SavedMessage[] };
+  'saved.save': { arg: SavedMessageInput; result: SavedMessage };
+  /** Saves a timeline row's payload (a data frame or message) as a saved message. */
+  'saved.fromRow': { arg: { connectionId: number; view: TimelineView; index: number; collection: string; name: string }; result: SavedMessage };
+  'saved.delete': { arg: { id: number }; result: void };
+  /** The body with variables replaced, as it would be sent. */
+  'saved.render': { arg: { body: string }; result: RenderedMessage };
+  /** Sends a saved message (variables replaced) on a live connection. */
+  'saved.send': { arg: { id: number; connectionId: number; toward?: 'server' | 'client' }; result: SendResult };
+  'env.get': { arg: void; result: Environments };
+  'env.set': { arg: Environments; result: Environments };
+  'replay.plan': { arg: { connectionId: number }; result: ReplayPlan };
+  'replay.start': { arg: ReplayRequest; result: ReplayRun };
+  'replay.stop': { arg: { id: number }; result: ReplayRun };
+  'replay.list': { arg: { connectionId?: number }; result: ReplayRun[] };
+  'replay.compare': { arg: { runId: number }; result: ReplayComparison };
 }
 
 export type CommandName = keyof Commands;
@@ -495,6 +727,10 @@ export interface Events {
   'proxy.updated': ProxyStatus;
   /** The hold queue, the intercept settings or the rules changed. */
   'intercept.updated': InterceptState;
+  /** Another session became current (the UI reloads its connections), or the current one was renamed. */
+  'session.changed': SessionInfo;
+  'saved.updated': SavedMessage[];
+  'replay.updated': ReplayRun;
 }
 
 export type EventName = keyof Events;
@@ -566,6 +802,30 @@ const commandSet: Record<CommandName, true> = {
   'ca.info': true,
   'ca.regenerate': true,
   'browser.launch': true,
+  'sessions.list': true,
+  'sessions.current': true,
+  'sessions.new': true,
+  'sessions.open': true,
+  'sessions.rename': true,
+  'sessions.delete': true,
+  'session.settings': true,
+  'session.configure': true,
+  'session.search': true,
+  'har.export': true,
+  'har.import': true,
+  'saved.list': true,
+  'saved.save': true,
+  'saved.fromRow': true,
+  'saved.delete': true,
+  'saved.render': true,
+  'saved.send': true,
+  'env.get': true,
+  'env.set': true,
+  'replay.plan': true,
+  'replay.start': true,
+  'replay.stop': true,
+  'replay.list': true,
+  'replay.compare': true,
 };
 const eventSet: Record<EventName, true> = {
   'connection.updated': true,
@@ -573,6 +833,9 @@ const eventSet: Record<EventName, true> = {
   'timeline.grew': true,
   'proxy.updated': true,
   'intercept.updated': true,
+  'session.changed': true,
+  'saved.updated': true,
+  'replay.updated': true,
 };
 
 /** Every command name: the preload exposes these and main registers one handler each. */

@@ -42,6 +42,8 @@ export class LiveConnection implements TrackedConnection {
   /** This attempt failed the connection over a frame the server sent (RFC 6455 §7.1.7). */
   private protocolFailed = false;
   private readonly counts = { framesIn: 0, framesOut: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+  /** Set when a replay opened this connection. */
+  replayOf: ConnectionSummary['replayOf'] = null;
   private recorders: Record<Direction, FrameRecorder> = { in: new FrameRecorder('in'), out: new FrameRecorder('out') };
 
   constructor(id: number, options: ConnectOptions, hooks: ConnectionHooks) {
@@ -84,6 +86,8 @@ export class LiveConnection implements TrackedConnection {
       close: this.closeInfo,
       error: this.error,
       options: this.options,
+      live: true,
+      replayOf: this.replayOf,
     };
   }
 

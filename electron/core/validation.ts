@@ -89,6 +89,8 @@ const filter = z.object({
   direction: z.enum(['in', 'out']).optional(),
   opcodes: z.array(z.number().int().min(0).max(15)).max(16).optional(),
   errors: z.boolean().optional(),
+  from: z.number().int().min(0).optional(),
+  to: z.number().int().min(0).optional(),
 }).strict().superRefine((f, ctx) => {
   if (!f.regex || !f.text) return;
   try {
@@ -163,6 +165,36 @@ const heldEdit = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('binary'), data: payloadText, format: z.enum(['hex', 'base64']) }).strict(),
 ]);
 
+const sessionId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'a session id is the file name without its extension: letters, digits, _ and -');
+const sessionName = z.string().trim().min(1, 'a session needs a name').max(200);
+const collection = z.string().trim().min(1, 'say which collection').max(200);
+
+const replayTiming = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('original') }).strict(),
+  z.object({ mode: z.literal('speed'), factor: z.number().positive().max(1000) }).strict(),
+  z.object({ mode: z.literal('fast') }).strict(),
+  z.object({ mode: z.literal('wait-reply'), timeoutMs: z.number().int().min(1).max(3_600_000).optional() }).strict(),
+]);
+
+const savedInput = z.object({
+  id: id.optional(),
+  collection,
+  name: z.string().trim().min(1, 'a saved message needs a name').max(200),
+  kind: z.enum(['text', 'json', 'binary']),
+  body: payloadText,
+  format: z.enum(['hex', 'base64']).optional(),
+}).strict().superRefine((m, ctx) => {
+  if (m.kind === 'binary' && m.format === undefined) ctx.addIssue({ code: 'custom', path: ['format'], message: 'a binary message says whether its body is hex or base64' });
+  if (m.kind !== 'binary' && m.format !== undefined) ctx.addIssue({ code: 'custom', path: ['format'], message: 'only binary messages have a format' });
+});
+
+const environments = z.object({
+  active: z.string().max(200).nullable(),
+  environments: z.record(z.string().min(1).max(200), z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, 'a variable name starts with a letter or _ and has letters, digits, _ . -'), z.string().max(MiB))),
+}).strict().superRefine((e, ctx) => {
+  if (e.active !== null && !Object.hasOwn(e.environments, e.active)) ctx.addIssue({ code: 'custom', path: ['active'], message: `there is no environment "${e.active}"` });
+});
+
 // The compiler checks each schema's output against the contract's argument type.
 const schemas: { [K in CommandName]: z.ZodType<CommandArg<K>> } = {
   'app.info': z.undefined(),
@@ -191,6 +223,43 @@ const schemas: { [K in CommandName]: z.ZodType<CommandArg<K>> } = {
   'ca.info': z.undefined(),
   'ca.regenerate': z.undefined(),
   'browser.launch': z.object({ url: z.string().max(8192).regex(/^https?:\/\//i, 'the start page is an http:// or https:// URL').optional() }).strict(),
+  'sessions.list': z.undefined(),
+  'sessions.current': z.undefined(),
+  'sessions.new': z.object({ name: sessionName.optional() }).strict(),
+  'sessions.open': z.object({ id: sessionId }).strict(),
+  'sessions.rename': z.object({ id: sessionId, name: sessionName }).strict(),
+  'sessions.delete': z.object({ id: sessionId }).strict(),
+  'session.settings': z.undefined(),
+  'session.configure': z.object({ recordingCapBytes: z.number().int().min(1024, 'the recording cap is at least 1 KiB').max(1024 * MiB) }).strict().partial(),
+  'session.search': z.object({
+    text: z.string().min(1, 'say what to search for').max(10_000),
+    regex: z.boolean().optional(),
+    connectionIds: z.array(id).max(10_000).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  }).strict().superRefine((q, ctx) => {
+    if (q.regex) checkRegex(q.text, 'u', ctx, ['text']);
+  }),
+  'har.export': z.object({ connectionIds: z.array(id).min(1).max(100_000).optional() }).strict(),
+  'har.import': z.object({ har: z.string().min(1, 'the file is empty').max(1024 * MiB), fileName: z.string().max(1024).optional(), into: z.enum(['new', 'current']).optional() }).strict(),
+  'saved.list': z.undefined(),
+  'saved.save': savedInput,
+  'saved.fromRow': z.object({ connectionId: id, view, index: z.number().int().min(0), collection, name: z.string().trim().min(1, 'a saved message needs a name').max(200) }).strict(),
+  'saved.delete': z.object({ id }).strict(),
+  'saved.render': z.object({ body: payloadText }).strict(),
+  'saved.send': z.object({ id, connectionId: id, toward: z.enum(['server', 'client']).optional() }).strict(),
+  'env.get': z.undefined(),
+  'env.set': environments,
+  'replay.plan': z.object({ connectionId: id }).strict(),
+  'replay.start': z.object({
+    connectionId: id,
+    timing: replayTiming,
+    url: z.string().min(1).max(8192).optional(),
+    headers: z.array(header).max(200).optional(),
+    subprotocols: z.array(z.string().regex(TOKEN, 'a subprotocol is a token: no spaces, commas or quotes')).max(50).optional(),
+  }).strict(),
+  'replay.stop': z.object({ id }).strict(),
+  'replay.list': z.object({ connectionId: id.optional() }).strict(),
+  'replay.compare': z.object({ runId: id }).strict(),
 };
 
 export class InvalidArgumentError extends Error {

@@ -142,6 +142,8 @@ export class ProxiedConnection implements TrackedConnection, PipeHost {
       close: this.closeInfo,
       error: this.error,
       options: { url: this.url },
+      live: true,
+      replayOf: null,
     };
   }
 

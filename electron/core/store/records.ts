@@ -1,5 +1,5 @@
-// What the engine records per connection, and the store interface the memory store implements now
-// and the disk store (node:sqlite) will implement later.
+// What the engine records per connection, and the interface of the timeline store (the session
+// file, electron/core/store/session-store.ts) that connections record into and the UI reads from.
 import type { Direction, Micros, RangeRequest, RangeResult, RowDetail, RowDetailRequest } from '../../../shared/api.ts';
 
 /** A frame as sent or received, or (kind 'error') a malformed frame with what was wrong with it. */
@@ -31,6 +31,11 @@ export interface FrameRecord {
   readonly original?: Uint8Array | null;
   /** Held frames: how long they waited. */
   readonly heldMs?: number | null;
+  /**
+   * Set by the store on frames whose payload (or wire bytes) exceeded the recording cap: the length
+   * that crossed the wire. `payload` and `wire` then hold only the first cap bytes.
+   */
+  readonly fullLength?: number | null;
 }
 
 export interface MessageRecord {
@@ -43,6 +48,8 @@ export interface MessageRecord {
   /** Proxied messages: FrameFlag bits and the rules that touched it, as on its frames. */
   readonly flags?: number;
   readonly rules?: readonly string[];
+  /** Set by the store when `data` was cut to the recording cap: the message's whole length. */
+  readonly fullLength?: number | null;
 }
 
 /** Something that happened to the connection itself: opened, closed, failed, reconnecting. */
@@ -61,6 +68,18 @@ export interface TimelineCounts {
   messageRows: number;
 }
 
+/** A frames-view row as stored: `message` is the messages-view row of the message it is part of, or -1. */
+export interface StoredFrame {
+  readonly index: number;
+  readonly rec: FrameRecord | NoteRecord;
+  readonly message: number;
+}
+
+/** A messages-view row as stored: an assembled data message, or a frames-view row standing alone (control frame, error, note). */
+export type StoredMessage =
+  | { readonly index: number; readonly rec: MessageRecord; readonly first: number; readonly last: number }
+  | { readonly index: number; readonly frameRow: number };
+
 export interface TimelineStore {
   createTimeline(connectionId: number): void;
   deleteTimeline(connectionId: number): void;
@@ -74,6 +93,15 @@ export interface TimelineStore {
   counts(connectionId: number): TimelineCounts;
   range(req: RangeRequest): RangeResult;
   detail(req: RowDetailRequest): RowDetail;
+  /** The frames view in order, from row `from` (inclusive) to `to` (exclusive), read lazily. */
+  frames(connectionId: number, from?: number, to?: number): Iterable<StoredFrame>;
+  /** The messages view in order, read lazily. */
+  messages(connectionId: number, from?: number, to?: number): Iterable<StoredMessage>;
+  /**
+   * Writes rows with the indexes they carry (HAR import): frames 0..n-1 and messages 0..m-1 of an
+   * empty timeline, each list in index order.
+   */
+  importRows(connectionId: number, frames: Iterable<StoredFrame>, messages: Iterable<StoredMessage>): void;
 }
 
 export class UnknownTimelineError extends Error {
