@@ -1,8 +1,12 @@
 // The engine facade: implements the command map of shared/api.ts over live connections and the
 // timeline store, validates every argument first, and emits the event map, batched so the UI gets
 // at most one update per connection every `batchMs` however fast frames arrive.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type {
-  CommandArg, CommandError, CommandName, CommandResult, ConnectionSummary, EventName, Events, Micros, Outcome, TimelineGrowth,
+  CommandArg, CommandError, CommandName, CommandResult, ConnectionSummary, ConnectOptions, EventName, Events, HarImport, Micros, Outcome,
+  SessionInfo, TimelineGrowth,
 } from '../../shared/api.ts';
 import { DialFailure, parseTarget } from './client/dial.ts';
 import { SendRequestError } from './client/outgoing.ts';
@@ -13,19 +17,31 @@ import { UnknownHeldFrameError } from './intercept/hold-queue.ts';
 import { LocalProtocolError } from './protocol/index.ts';
 import { ProxiedConnection } from './proxy/proxied-connection.ts';
 import { ProxyService } from './proxy/proxy-service.ts';
-import { MemoryStore } from './store/memory-store.ts';
-import { RowOutOfRangeError, UnknownTimelineError, type TimelineStore } from './store/records.ts';
+import { RecordedConnection } from './recorded-connection.ts';
+import { ReplayService } from './replay/replay-service.ts';
+import { SavedMessages } from './replay/saved-messages.ts';
+import { exportHar, HarFormatError, importHar } from './store/har.ts';
+import { NotFoundError, RowOutOfRangeError, UnknownTimelineError } from './store/records.ts';
+import { SessionManager } from './store/session-manager.ts';
+import type { SessionStore } from './store/session-store.ts';
 import { InvalidArgumentError, isCommandName, validateArgument } from './validation.ts';
 
 export interface EngineOptions {
   mode: 'electron' | 'browser' | 'cli';
   version: string;
-  store?: TimelineStore;
   now?: () => Micros;
   /** Longest wait before changes reach listeners. Default 50 ms. */
   batchMs?: number;
-  /** The app's data folder (the proxy's CA is kept there). */
+  /** The app's data folder (the proxy's CA is kept there, sessions in its sessions/ folder). */
   dataDir?: string | null;
+  /** Where session files live. Default: dataDir/sessions, or a temporary folder removed at shutdown when there is no data folder. */
+  sessionsDir?: string;
+  /** Keep sessions in a temporary folder removed at shutdown, even with a data folder (commands that record nothing). */
+  ephemeral?: boolean;
+  /** Start a new session instead of reopening the last one (the CLI records each run apart). */
+  freshSession?: boolean;
+  /** The new session's name, when one is started. */
+  sessionName?: string;
 }
 
 export type EngineListener = <K extends EventName>(name: K, payload: Events[K]) => void;
@@ -50,7 +66,9 @@ export function nowMicros(): Micros {
 export class Engine {
   private readonly mode: EngineOptions['mode'];
   private readonly version: string;
-  private readonly store: TimelineStore;
+  private readonly sessions: SessionManager;
+  /** A temporary sessions folder to remove at shutdown. */
+  private readonly scratchDir: string | null;
   private readonly now: () => Micros;
   private readonly batchMs: number;
   private readonly connections = new Map<number, TrackedConnection>();
@@ -64,15 +82,24 @@ export class Engine {
   private readonly handlers: Handlers;
   private readonly hooks: ConnectionHooks;
   private readonly proxy: ProxyService;
+  private readonly saved: SavedMessages;
+  private readonly replay: ReplayService;
 
   constructor(opts: EngineOptions) {
     this.mode = opts.mode;
     this.version = opts.version;
-    this.store = opts.store ?? new MemoryStore();
     this.now = opts.now ?? nowMicros;
     this.batchMs = opts.batchMs ?? 50;
+    let sessionsDir = opts.ephemeral ? null : opts.sessionsDir ?? (opts.dataDir ? join(opts.dataDir, 'sessions') : null);
+    this.scratchDir = sessionsDir === null ? mkdtempSync(join(tmpdir(), 'framescope-sessions-')) : null;
+    sessionsDir ??= this.scratchDir!;
+    this.sessions = new SessionManager(sessionsDir, this.now, { fresh: opts.freshSession, name: opts.sessionName });
+    this.loadRecorded();
+    const sessions = this.sessions;
     this.hooks = {
-      store: this.store,
+      get store() {
+        return sessions.store;
+      },
       now: this.now,
       changed: (c) => this.changed(c),
       record: (c, rec) => {
@@ -86,10 +113,29 @@ export class Engine {
         const id = this.nextId++;
         const conn = new ProxiedConnection(id, init, this.hooks, ctx);
         this.connections.set(id, conn);
+        this.store.saveConnection(conn.summary());
         conn.start();
       },
       statusChanged: (status) => this.emit('proxy.updated', status),
       interceptChanged: (state) => this.emit('intercept.updated', state),
+    });
+    this.saved = new SavedMessages({
+      library: () => this.store,
+      now: this.now,
+      changed: (list) => this.emit('saved.updated', list),
+      send: (connectionId, req, toward) => this.connection(connectionId).send(req, toward),
+      detail: (req) => this.store.detail(req),
+    });
+    this.replay = new ReplayService({
+      library: () => this.store,
+      timeline: () => this.store,
+      now: this.now,
+      summary: (connectionId) => this.connection(connectionId).summary(),
+      open: (options, replayOf) => this.openClient(options, replayOf),
+      send: (connectionId, req) => this.connection(connectionId).send(req),
+      close: (connectionId) => this.connection(connectionId).close(1000, 'replay finished'),
+      onRecord: (listener) => this.onRecord(listener),
+      updated: (run) => this.emit('replay.updated', run),
     });
     this.handlers = {
       'app.info': () => ({ version: this.version, mode: this.mode }),
@@ -100,11 +146,7 @@ export class Engine {
           if (err instanceof DialFailure) throw new InvalidArgumentError(err.message);
           throw err;
         }
-        const id = this.nextId++;
-        const conn = new LiveConnection(id, options, this.hooks);
-        this.connections.set(id, conn);
-        conn.connect();
-        return { id };
+        return { id: this.openClient(options, null) };
       },
       'connections.list': () => [...this.connections.values()].map((c) => c.summary()),
       'connections.close': ({ id, code, reason, abort }) => this.connection(id).close(code, reason, abort),
@@ -130,6 +172,37 @@ export class Engine {
       'ca.info': () => this.proxy.caInfo(),
       'ca.regenerate': () => this.proxy.regenerateCa(),
       'browser.launch': ({ url }) => this.proxy.launchBrowser(url),
+      'sessions.list': () => this.sessions.list(),
+      'sessions.current': () => this.sessions.current(),
+      'sessions.new': ({ name }) => this.switchSession(() => this.sessions.create(name)),
+      'sessions.open': ({ id }) => this.switchSession(() => this.sessions.open(id)),
+      'sessions.rename': ({ id, name }) => {
+        const info = this.sessions.rename(id, name);
+        if (info.current) this.emit('session.changed', info);
+        return info;
+      },
+      'sessions.delete': ({ id }) => {
+        if (id === this.sessions.currentSessionId) this.switchSession(() => this.sessions.create());
+        this.sessions.delete(id);
+      },
+      'session.settings': () => this.store.settings(),
+      'session.configure': (settings) => this.store.configure(settings),
+      'session.search': (req) => this.store.search(req),
+      'har.export': ({ connectionIds }) => this.exportHar(connectionIds),
+      'har.import': ({ har, fileName, into }) => this.importHar(har, fileName, into ?? 'new'),
+      'saved.list': () => this.saved.list(),
+      'saved.save': (input) => this.saved.save(input),
+      'saved.fromRow': (arg) => this.saved.fromRow(arg),
+      'saved.delete': ({ id }) => this.saved.delete(id),
+      'saved.render': ({ body }) => this.saved.render(body),
+      'saved.send': (arg) => this.saved.send(arg),
+      'env.get': () => this.saved.environments(),
+      'env.set': (e) => this.saved.setEnvironments(e),
+      'replay.plan': ({ connectionId }) => this.replay.plan(connectionId),
+      'replay.start': (req) => this.replay.start(req),
+      'replay.stop': ({ id }) => this.replay.stop(id),
+      'replay.list': ({ connectionId }) => this.replay.list(connectionId),
+      'replay.compare': ({ runId }) => this.replay.compare(runId),
     };
   }
 
@@ -202,17 +275,104 @@ export class Engine {
       }
     }
     this.dirty.clear();
+    for (const s of summaries) this.store.saveConnection(s);
     for (const s of summaries) this.emit('connection.updated', s);
     if (growth.length > 0) this.emit('timeline.grew', growth);
   }
 
-  /** Drops every connection at once (no closing handshakes: the process is going away) and stops timers. */
+  /**
+   * Drops every connection at once (no closing handshakes: the process is going away), stops timers,
+   * and writes and closes the session.
+   */
   shutdown(): void {
     void this.proxy.shutdown();
-    for (const conn of this.connections.values()) conn.dispose();
+    this.replay.reset();
+    this.detachAll('Framescope quit');
     this.connections.clear();
+    this.sessions.close();
+    if (this.scratchDir !== null) rmSync(this.scratchDir, { recursive: true, force: true });
+  }
+
+  /** The current session's store. */
+  get store(): SessionStore {
+    return this.sessions.store;
+  }
+
+  private openClient(options: ConnectOptions, replayOf: ConnectionSummary['replayOf']): number {
+    const id = this.nextId++;
+    const conn = new LiveConnection(id, options, this.hooks);
+    conn.replayOf = replayOf;
+    this.connections.set(id, conn);
+    this.store.saveConnection(conn.summary());
+    conn.connect();
+    return id;
+  }
+
+  /** The current session's recorded connections, listed again (not live). */
+  private loadRecorded(): void {
+    for (const summary of this.sessions.store.connections()) {
+      this.connections.set(summary.id, new RecordedConnection(summary, () => this.store));
+    }
+    this.nextId = this.sessions.store.maxConnectionId() + 1;
+  }
+
+  /** Ends live connections (what they recorded stays), saves every summary and flushes pending events. */
+  private detachAll(reason: string): void {
+    for (const conn of this.connections.values()) {
+      conn.detach(reason);
+      this.dirty.add(conn.id);
+    }
+    this.flush();
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+  }
+
+  private switchSession(open: () => SessionStore): SessionInfo {
+    this.replay.reset();
+    this.detachAll('Another session was opened');
+    for (const id of this.connections.keys()) this.emit('connection.removed', { id });
+    this.connections.clear();
+    this.announced.clear();
+    open();
+    this.loadRecorded();
+    const info = this.sessions.current();
+    this.emit('session.changed', info);
+    this.emit('saved.updated', this.saved.list());
+    return info;
+  }
+
+  private exportHar(connectionIds: number[] | undefined): { har: string; fileName: string; entries: number } {
+    this.flush();
+    const ids = connectionIds ?? [...this.connections.keys()].sort((a, b) => a - b);
+    const connections = ids.map((id) => {
+      const summary = this.connection(id).summary();
+      return { summary, frames: this.store.frames(id), messages: this.store.messages(id) };
+    });
+    const har = exportHar(connections, { name: 'Framescope', version: this.version });
+    const session = this.sessions.current().name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'session';
+    const fileName = ids.length === 1 && connectionIds !== undefined ? `${session}-connection-${ids[0]}.har` : `${session}.har`;
+    return { har: JSON.stringify(har, null, 2), fileName, entries: connections.length };
+  }
+
+  private importHar(text: string, fileName: string | undefined, into: 'new' | 'current'): HarImport {
+    // Read the whole file before touching any session: a malformed file changes nothing.
+    const parsed = importHar(text);
+    if (into === 'new') this.switchSession(() => this.sessions.create(fileName === undefined ? undefined : `Imported ${basename(fileName)}`));
+    const connectionIds: number[] = [];
+    let messages = 0;
+    for (const imported of parsed.connections) {
+      const id = this.nextId++;
+      const summary: ConnectionSummary = { ...imported.summary, id, frameRows: 0, messageRows: 0, live: false, replayOf: null };
+      this.store.createTimeline(id);
+      this.store.importRows(id, imported.frames, imported.messages);
+      this.store.saveConnection(summary);
+      const conn = new RecordedConnection(summary, () => this.store);
+      this.connections.set(id, conn);
+      connectionIds.push(id);
+      messages += imported.messages.filter((m) => 'rec' in m).length;
+      this.emit('connection.updated', conn.summary());
+    }
+    return { session: this.sessions.current(), connectionIds, messages, warnings: parsed.warnings };
   }
 
   private run<K extends CommandName>(name: K, arg: CommandArg<K>): CommandResult<K> | Promise<CommandResult<K>> {
@@ -245,7 +405,10 @@ export class Engine {
 function toCommandError(err: unknown): CommandError {
   if (err instanceof CommandFailure) return { code: err.code, message: err.message };
   if (err instanceof InvalidArgumentError || err instanceof SendRequestError) return { code: 'INVALID_ARGUMENT', message: err.message };
-  if (err instanceof UnknownTimelineError || err instanceof RowOutOfRangeError || err instanceof UnknownHeldFrameError) return { code: 'NOT_FOUND', message: err.message };
+  if (err instanceof UnknownTimelineError || err instanceof RowOutOfRangeError || err instanceof UnknownHeldFrameError || err instanceof NotFoundError) {
+    return { code: 'NOT_FOUND', message: err.message };
+  }
+  if (err instanceof HarFormatError) return { code: 'INVALID_ARGUMENT', message: `That is not a HAR file Framescope can read: ${err.message}` };
   if (err instanceof InvalidStateError) return { code: 'INVALID_STATE', message: err.message };
   if (err instanceof NotOpenError) return { code: 'INVALID_STATE', message: `Cannot send: ${err.message}` };
   // The core says "in state X" when the state is what forbids it; otherwise the input was wrong.

@@ -136,6 +136,22 @@ export class LiveConnection implements TrackedConnection {
     this.connect();
   }
 
+  detach(reason: string): void {
+    if (this.deleted) return;
+    this.cancelReconnect();
+    const current = this.attemptConn;
+    this.attemptConn = null;
+    if (current !== null) {
+      this.hooks.store.abandonMessages(this.id);
+      this.endedAt = this.hooks.now();
+      this.stateValue = 'closed';
+      this.closeInfo ??= { code: null, reason, by: 'local', clean: false };
+      this.note('ended', reason);
+    }
+    this.deleted = true;
+    current?.destroy();
+  }
+
   /** Stops everything; the engine forgets the connection. */
   dispose(): void {
     this.deleted = true;

@@ -13,8 +13,13 @@ export interface TrackedConnection {
   reconnect(): void;
   /** `toward` only means something for proxied connections. */
   send(req: SendRequest, toward?: 'server' | 'client'): SendResult;
-  /** Stops everything; the engine forgets the connection. */
+  /** Stops everything and deletes what was recorded; the engine forgets the connection. */
   dispose(): void;
+  /**
+   * Drops the connection without a closing handshake and records why (the app is quitting, or another
+   * session is opened); what was recorded stays in the session.
+   */
+  detach(reason: string): void;
 }
 
 export interface ConnectionHooks {

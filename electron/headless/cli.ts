@@ -165,7 +165,7 @@ function connectOptions(args: string[]): { options: ConnectOptions; jsonl: boole
 
 async function connect(args: string[]): Promise<number> {
   const { options, jsonl } = connectOptions(args);
-  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir() });
+  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir(), freshSession: true, sessionName: `connect ${options.url}` });
   const out = jsonl ? new JsonlPrinter() : new PlainPrinter();
   const opened = engine.invoke('connections.open', options);
   if (!opened.ok) throw new UsageError(opened.error.message);
@@ -339,7 +339,7 @@ async function runProxy(engine: Engine, settings: Partial<ProxySettings>, jsonl:
 async function proxy(args: string[]): Promise<number> {
   const { settings, jsonl, rules, positionals } = proxyOptions(args);
   if (positionals.length > 0) throw new UsageError(`proxy takes no arguments besides options, got "${positionals[0]}"`);
-  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir() });
+  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir(), freshSession: true, sessionName: 'proxy (headless)' });
   return runProxy(engine, settings, jsonl, rules, () => {
     if (!jsonl) process.stderr.write('Press Ctrl-C to stop.\n');
   });
@@ -350,7 +350,7 @@ async function browser(args: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('browser takes at most one URL');
   if (settings.mode === 'reverse') throw new UsageError('browser runs the proxy in explicit mode; --reverse does not apply');
   const url = positionals[0];
-  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir() });
+  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir(), freshSession: true, sessionName: 'browser (headless proxy)' });
   return runProxy(engine, settings, jsonl, rules, () => {
     const launched = engine.invoke('browser.launch', url === undefined ? {} : { url });
     if (!launched.ok) {
@@ -370,12 +370,13 @@ function ca(args: string[]): number {
     args,
     options: { pem: { type: 'boolean', default: false }, spki: { type: 'boolean', default: false }, path: { type: 'boolean', default: false }, regenerate: { type: 'boolean', default: false } },
   });
-  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir() });
+  const engine = new Engine({ mode: 'cli', version: appVersion(), dataDir: dataDir(), ephemeral: true });
   const info = engine.call(values.regenerate ? 'ca.regenerate' : 'ca.info', undefined);
   if (values.pem) printOut(info.pem.endsWith('\n') ? info.pem : `${info.pem}\n`);
   else if (values.spki) printOut(`${info.spki}\n`);
   else if (values.path) printOut(`${info.certPath}\n`);
   else printOut(`${values.regenerate ? 'A new CA was made; trust it again wherever the old one was trusted.\n\n' : ''}${info.subject}\nValid until ${info.notAfter}\nSPKI (SHA-256, base64): ${info.spki}\nCertificate: ${info.certPath}\n\n${info.instructions}\n`);
+  engine.shutdown();
   return 0;
 }
 

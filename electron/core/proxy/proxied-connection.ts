@@ -203,6 +203,22 @@ export class ProxiedConnection implements TrackedConnection, PipeHost {
     return { rows, bytes: built.reduce((n, b) => n + b.bytes.length, 0) };
   }
 
+  detach(reason: string): void {
+    if (this.deleted) return;
+    if (this.endedAt === null) {
+      this.endedAt = this.hooks.now();
+      this.hooks.store.abandonMessages(this.id);
+      if (this.stateValue !== 'error') this.stateValue = 'closed';
+      this.closeInfo ??= { code: null, reason, by: 'local', clean: false };
+      this.note('ended', reason);
+    }
+    this.deleted = true;
+    this.abort.abort(new Error(reason));
+    this.destroySockets();
+    this.finish();
+    this.ctx.forgetHeld(this.id);
+  }
+
   dispose(): void {
     this.deleted = true;
     this.abort.abort(new Error('deleted'));

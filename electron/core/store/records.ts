@@ -1,6 +1,8 @@
 // What the engine records per connection, and the interface of the timeline store (the session
 // file, electron/core/store/session-store.ts) that connections record into and the UI reads from.
-import type { Direction, Micros, RangeRequest, RangeResult, RowDetail, RowDetailRequest } from '../../../shared/api.ts';
+import type {
+  Direction, Environments, Micros, RangeRequest, RangeResult, ReplayRun, RowDetail, RowDetailRequest, SavedMessage,
+} from '../../../shared/api.ts';
 
 /** A frame as sent or received, or (kind 'error') a malformed frame with what was wrong with it. */
 export interface FrameRecord {
@@ -102,6 +104,30 @@ export interface TimelineStore {
    * empty timeline, each list in index order.
    */
   importRows(connectionId: number, frames: Iterable<StoredFrame>, messages: Iterable<StoredMessage>): void;
+}
+
+/** What a session keeps besides timelines: saved messages, environments and replay runs. */
+export interface LibraryStore {
+  savedMessages(): SavedMessage[];
+  /** Adds the message (without `id`: the store numbers it) or replaces the one with its id; returns it as stored. */
+  putSavedMessage(m: Omit<SavedMessage, 'id'> & { id?: number }): SavedMessage;
+  /** False when there was no such message. */
+  deleteSavedMessage(id: number): boolean;
+  environments(): Environments;
+  putEnvironments(e: Environments): void;
+  replayRuns(): ReplayRun[];
+  /** Adds or replaces the run with its id. */
+  putReplayRun(run: ReplayRun): void;
+  /** An id no run of this session has. */
+  nextReplayRunId(): number;
+}
+
+/** Something asked for by id (a saved message, a replay run, a session) does not exist. */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
 }
 
 export class UnknownTimelineError extends Error {

@@ -7,7 +7,7 @@
 // inspector-payload (the Monaco view), inspector-diff (the Monaco diff view), inspector-original-hex,
 // inspector-hex, inspector-wire, inspector-close, inspector-error, inspector-truncated, inspector-problem.
 import { useEffect, useMemo, useState } from 'react';
-import type { FrameHeader, RowDetail } from '../../../shared/api.ts';
+import { FrameFlag, type FrameHeader, type RowDetail } from '../../../shared/api.ts';
 import { closeCodeMeaning, opcodeName } from '../../../shared/websocket.ts';
 import { api, errorMessage } from '../../api/index.ts';
 import { base64ToBytes, formatSize } from '../format/bytes.ts';
@@ -19,6 +19,9 @@ import { directionLabel, flagBadges, flagNames } from '../timeline/rowFlags.ts';
 import { HexDump } from './HexDump.tsx';
 
 type Tab = 'payload' | 'hex' | 'wire' | 'diff';
+
+/** Flags about how a row was stored, shown by RecordingFacts rather than among the proxy's marks. */
+const RECORDING_FLAGS = FrameFlag.CAPPED | FrameFlag.IMPORTED;
 
 /** The tab to show for this detail: the chosen one, unless this row has nothing for it. */
 function shownTab(detail: RowDetail, tab: Tab): Tab {
@@ -111,11 +114,7 @@ function RowDetailView({ detail, tab }: { detail: RowDetail; tab: Tab }) {
         {row.kind === 'frame' && row.ref >= 0 && <> · part of message #{row.ref}</>}
       </p>
       {proxied && <ProxyFacts detail={detail} />}
-      {detail.truncated && (
-        <p className="hint" data-testid="inspector-truncated">
-          This payload was larger than the recording cap, so only its start was stored.
-        </p>
-      )}
+      <RecordingFacts detail={detail} storedBytes={payload.length} />
       {detail.error !== null && (
         <div className="error-box" data-testid="inspector-error">
           <strong>{detail.error.code}</strong>: {detail.error.reason}
@@ -162,9 +161,34 @@ function RowDetailView({ detail, tab }: { detail: RowDetail; tab: Tab }) {
   );
 }
 
+/** How the row was recorded: cut to the session's recording cap, read from a HAR file without wire bytes, or only partly shown. */
+function RecordingFacts({ detail, storedBytes }: { detail: RowDetail; storedBytes: number }) {
+  const capped = (detail.row.flags & FrameFlag.CAPPED) !== 0 || detail.fullLength !== null;
+  const imported = (detail.row.flags & FrameFlag.IMPORTED) !== 0;
+  return (
+    <>
+      {capped && (
+        <p className="recording-notice flag-capped" data-testid="inspector-capped">
+          ✂ Capped: {detail.fullLength === null ? 'this payload' : `this ${formatSize(detail.fullLength)} payload`} was larger than the
+          session's recording cap, so only its first {formatSize(storedBytes)} were stored. Raise the cap in the session settings to keep
+          whole payloads from now on.
+        </p>
+      )}
+      {!capped && detail.truncated && (
+        <p className="hint" data-testid="inspector-truncated">This payload is too large to show whole: only its start is shown.</p>
+      )}
+      {imported && (
+        <p className="recording-notice flag-imported" data-testid="inspector-imported">
+          ⇲ Imported (no wire bytes): read from a HAR file that had only the payload, so the frame header and wire bytes are not known.
+        </p>
+      )}
+    </>
+  );
+}
+
 /** What the proxy did with the frame, the rules that touched it, and how long it was held. */
 function ProxyFacts({ detail }: { detail: RowDetail }) {
-  const badges = flagBadges(detail.row.flags);
+  const badges = flagBadges(detail.row.flags & ~RECORDING_FLAGS);
   if (badges.length === 0 && detail.rules.length === 0 && detail.heldMs === null) return null;
   return (
     <div className="inspector-proxy" data-testid="inspector-proxy" data-flags={flagNames(detail.row.flags)}>

@@ -1,6 +1,7 @@
 // The frame timeline: a hand-virtualized list with a fixed row height. Only the visible rows plus a
 // little overscan are rendered, absolutely placed in a spacer as tall as all rows; keys are row
-// positions. It follows the tail only while scrolled to the bottom.
+// positions. It follows the tail only while scrolled to the bottom, and scrolls to a row any distance
+// away when asked to jump there (store/jump.ts).
 // Test ids: timeline (the scrolling list), timeline-row (data-kind, data-dir, data-opcode,
 // data-index, data-position, data-flags: FrameFlag names such as "edited held"; the rule's name
 // in its .rule cell), timeline-row-loading,
@@ -8,6 +9,7 @@
 import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TimelineRow } from '../../../shared/api.ts';
 import { useStore } from '../store/index.ts';
+import { engineFilter } from '../store/timeline.ts';
 import { timelineLoader } from './loader.ts';
 import { ROW_HEIGHT, TimelineRowView } from './TimelineRowView.tsx';
 import { TimelineToolbar } from './TimelineToolbar.tsx';
@@ -31,6 +33,8 @@ export function Timeline() {
   const selectedPosition = useStore((state) => state.selectedRow?.position ?? null);
   const selectRow = useStore((state) => state.selectRow);
   const timeDisplay = useStore((state) => state.timeDisplay);
+  const jumpTarget = useStore((state) => state.jumpTarget);
+  const clearJump = useStore((state) => state.clearJump);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   /** Whether the user is at the bottom: only then do new rows scroll the list. */
@@ -73,6 +77,23 @@ export function Timeline() {
     if (following.current) scrollToBottom();
     else if (grew) setNewRowsBelow(true);
   }, [total, scrollToBottom, setNewRowsBelow]);
+
+  // A jump (from a search hit) lands after the switch above has scrolled to the bottom, and waits
+  // until the window counts the target row. Unfiltered, a row's position is its index.
+  useLayoutEffect(() => {
+    if (jumpTarget === null || jumpTarget.connectionId !== connectionId || jumpTarget.view !== view) return;
+    if (engineFilter(filter) !== undefined) {
+      clearJump();
+      return;
+    }
+    if (jumpTarget.index >= total) return;
+    const element = scrollRef.current!;
+    following.current = false;
+    element.scrollTop = Math.max(0, jumpTarget.index * ROW_HEIGHT - (element.clientHeight - ROW_HEIGHT) / 2);
+    setFirstVisible(Math.floor(element.scrollTop / ROW_HEIGHT));
+    setNewRowsBelow(false);
+    clearJump();
+  }, [jumpTarget, connectionId, view, filter, total, clearJump, setNewRowsBelow]);
 
   const lastVisible = Math.min(total - 1, firstVisible + viewportRows);
   useLayoutEffect(() => {

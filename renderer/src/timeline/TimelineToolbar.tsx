@@ -2,7 +2,7 @@
 // direction and opcode filters, and the time format. The engine does the filtering.
 // Test ids: view-toggle (buttons with data-view), filter-text, filter-regex, filter-case,
 // filter-direction, filter-opcode, filter-problem, time-display, timeline-count.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Direction, TimelineView } from '../../../shared/api.ts';
 import { useStore } from '../store/index.ts';
 import { OPCODE_CHOICES, type OpcodeChoice } from '../store/timeline.ts';
@@ -34,10 +34,20 @@ export function TimelineToolbar() {
 
   // The text box is local so typing stays instant; the engine gets it after a pause.
   const [text, setText] = useState(appliedText);
+  // The filter can also be cleared from elsewhere (a jump to a search hit, another session): the box
+  // follows then, but not when the change is the box's own text arriving.
+  const pushedText = useRef(appliedText);
+  useEffect(() => {
+    if (appliedText !== pushedText.current) setText(appliedText);
+    pushedText.current = appliedText;
+  }, [appliedText]);
   const problem = regex && text !== '' ? regexProblem(text, caseSensitive) : null;
   useEffect(() => {
     if (problem !== null || text === appliedText) return;
-    const timer = setTimeout(() => setFilter({ text }), TEXT_FILTER_DELAY_MS);
+    const timer = setTimeout(() => {
+      pushedText.current = text;
+      setFilter({ text });
+    }, TEXT_FILTER_DELAY_MS);
     return () => clearTimeout(timer);
   }, [text, appliedText, problem, setFilter]);
 

@@ -1,5 +1,6 @@
-// What the proxy did to a frame (TimelineRow.flags), as the compact marks the timeline shows and the
-// words the inspector uses; and directions named the way a proxied connection reads them. Pure.
+// What the proxy did to a frame and how it was recorded (TimelineRow.flags), as the compact marks the
+// timeline shows and the words the inspector uses; and directions named the way a proxied connection
+// reads them. Pure.
 import { FrameFlag, type Direction } from '../../../shared/api.ts';
 
 export interface FlagBadge {
@@ -22,6 +23,8 @@ export const FLAG_BADGES: readonly FlagBadge[] = [
   { bit: FrameFlag.DELAYED, name: 'delayed', icon: '◷', label: 'delayed', title: 'Delayed by a rule' },
   { bit: FrameFlag.KEEPALIVE, name: 'keepalive', icon: '♥', label: 'keepalive', title: "Keepalive: the proxy's own ping or its pong (never shown to the app)" },
   { bit: FrameFlag.REENCODED, name: 'reencoded', icon: '↻', label: 're-encoded', title: 'Re-encoded by the proxy: its wire bytes differ from what the sender sent' },
+  { bit: FrameFlag.CAPPED, name: 'capped', icon: '✂', label: 'capped', title: "Capped: larger than the session's recording cap, so only its first bytes were stored" },
+  { bit: FrameFlag.IMPORTED, name: 'imported', icon: '⇲', label: 'imported (no wire bytes)', title: 'Imported from a HAR file without frame-level data: its header and wire bytes are not known' },
 ];
 
 export function flagBadges(flags: number): FlagBadge[] {

@@ -1,19 +1,29 @@
-// The in-memory timeline store: rows appended and read back as windows and details, messages that
+// The session store's timelines: rows appended and read back as windows and details, messages that
 // point at their frames, previews, and filtered views kept up to date as rows are appended.
-import { beforeEach, describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Direction, TimelineFilter, TimelineView } from '../../../shared/api.ts';
-import { MemoryStore } from '../../../electron/core/store/memory-store.ts';
+import { SessionStore } from '../../../electron/core/store/session-store.ts';
 import { RowOutOfRangeError, UnknownTimelineError, type FrameRecord, type MessageRecord } from '../../../electron/core/store/records.ts';
 import { hex } from '../../support/bytes.ts';
 
 const ID = 1;
-let store: MemoryStore;
+let store: SessionStore;
+let dir: string;
 let clock = 0;
 
 beforeEach(() => {
-  store = new MemoryStore();
+  dir = mkdtempSync(join(tmpdir(), 'framescope-store-'));
+  store = new SessionStore(join(dir, 'test.framescope'));
   store.createTimeline(ID);
   clock = 0;
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

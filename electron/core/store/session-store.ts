@@ -1,0 +1,867 @@
+// A session on disk: one SQLite file (node:sqlite, WAL) holding every connection's timeline, the
+// connection summaries, saved messages, environments and replay runs. Rows are appended in memory
+// and written once per tick in one transaction, so the relay never waits on a write and a killed
+// process loses at most the last batch. Reads (windows of rows, one row's detail, filters, search)
+// run in the store; the engine keeps only per-connection counters.
+import { isUtf8 } from 'node:buffer';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type {
+  ConnectionSummary, Direction, Environments, FrameHeader, Micros, RangeRequest, RangeResult, ReplayRun, RowDetail, RowDetailRequest,
+  SavedMessage, SearchHit, SearchRequest, SearchResult, SessionSettings, TimelineFilter, TimelineRow, TimelineView,
+} from '../../../shared/api.ts';
+import { FrameFlag } from '../../../shared/api.ts';
+import { closeCodeMeaning, Opcode } from '../../../shared/websocket.ts';
+import {
+  NotFoundError, RowOutOfRangeError, UnknownTimelineError,
+  type FrameRecord, type LibraryStore, type MessageRecord, type NoteEvent, type NoteRecord, type StoredFrame, type StoredMessage,
+  type TimelineCounts, type TimelineStore,
+} from './records.ts';
+
+const SCHEMA_VERSION = 1;
+/** Row ids are connection × 2^32 + row index: a connection's rows are one contiguous rowid range. */
+const ROWS_PER_CONNECTION = 2 ** 32;
+export const DEFAULT_RECORDING_CAP = 16 * 1024 * 1024;
+const PREVIEW_CHARS = 200;
+/** Text filters and the search index look at whole payloads up to this size, and at the preview beyond it. */
+const SEARCH_BYTES = 1024 * 1024;
+/** Larger payloads are cut when sent to the UI (the store keeps them whole, up to the recording cap). */
+const DETAIL_CAP = 8 * 1024 * 1024;
+/** Filtered indexes kept per session (the UI uses one or two at a time). */
+const FILTER_CACHE = 16;
+/** Rows read per query when iterating a whole timeline. */
+const PAGE = 2000;
+/** A batch this large is written at once instead of at the end of the tick. */
+const EAGER_FLUSH_BYTES = 32 * 1024 * 1024;
+
+const KIND = { frame: 0, error: 1, note: 2, message: 3 } as const;
+const KIND_NAME = ['frame', 'error', 'note', 'message'] as const;
+const DIR: Record<Direction, number> = { out: 0, in: 1 };
+const DIR_NAME: Direction[] = ['out', 'in'];
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS connections (id INTEGER PRIMARY KEY, summary TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS frames (
+  id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, dir INTEGER, time INTEGER NOT NULL, opcode INTEGER NOT NULL,
+  fin INTEGER NOT NULL, rsv INTEGER NOT NULL, size INTEGER NOT NULL, preview TEXT NOT NULL, message INTEGER NOT NULL,
+  compressed INTEGER NOT NULL, error_code TEXT, flags INTEGER NOT NULL, rule TEXT, searchable INTEGER NOT NULL,
+  header_length INTEGER NOT NULL, non_minimal INTEGER NOT NULL, extra TEXT, mask BLOB, original BLOB, wire BLOB, payload BLOB
+);
+CREATE TABLE IF NOT EXISTS messages (
+  id INTEGER PRIMARY KEY, frame_row INTEGER, dir INTEGER, time INTEGER, opcode INTEGER, size INTEGER, preview TEXT,
+  first INTEGER, last INTEGER, compressed INTEGER, flags INTEGER, rule TEXT, extra TEXT, data BLOB
+);
+CREATE TABLE IF NOT EXISTS saved_messages (
+  id INTEGER PRIMARY KEY, collection TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+  format TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS replay_runs (id INTEGER PRIMARY KEY, run TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, content='', contentless_delete=1);
+`;
+
+/** Columns of a timeline row as the range and filter queries project them, for both views. */
+const FRAME_ROW_COLUMNS = `id AS rid, kind, dir, time, opcode, fin, rsv, size, preview, message AS ref, -1 AS ref_end,
+  compressed, error_code, flags, rule, CASE WHEN searchable THEN payload END AS text_blob`;
+const MESSAGE_ROW_COLUMNS = `m.id AS rid, COALESCE(f.kind, 3) AS kind, COALESCE(m.dir, f.dir) AS dir, COALESCE(m.time, f.time) AS time,
+  COALESCE(m.opcode, f.opcode) AS opcode, COALESCE(f.fin, 1) AS fin, COALESCE(f.rsv, 0) AS rsv, COALESCE(m.size, f.size) AS size,
+  COALESCE(m.preview, f.preview) AS preview,
+  CASE WHEN m.frame_row IS NULL THEN m.first WHEN f.kind = 2 THEN -1 ELSE m.frame_row END AS ref,
+  CASE WHEN m.frame_row IS NULL THEN m.last WHEN f.kind = 2 THEN -1 ELSE m.frame_row END AS ref_end,
+  COALESCE(m.compressed, f.compressed) AS compressed, f.error_code AS error_code, COALESCE(m.flags, f.flags) AS flags,
+  COALESCE(m.rule, f.rule) AS rule,
+  CASE WHEN m.frame_row IS NULL THEN (CASE WHEN m.opcode = 1 AND m.size <= ${SEARCH_BYTES} THEN m.data END)
+       WHEN f.searchable THEN f.payload END AS text_blob`;
+const MESSAGE_FROM = 'messages m LEFT JOIN frames f ON m.frame_row IS NOT NULL AND f.id = (m.id - m.id % 4294967296) + m.frame_row';
+
+type Row = Record<string, SQLInputValue>;
+
+interface FrameInsert {
+  id: number;
+  rec: FrameRecord | NoteRecord;
+  message: number;
+}
+
+/** Per connection: row counts, and the data frames of each direction waiting for their message. */
+interface TimelineState {
+  frameRows: number;
+  messageRows: number;
+  pending: { in: number[]; out: number[] };
+}
+
+interface FilteredIndex {
+  matches: Int32Array;
+  length: number;
+  scanned: number;
+}
+
+const decoder = new TextDecoder('utf-8');
+
+export class SessionStore implements TimelineStore, LibraryStore {
+  readonly path: string;
+  private readonly db: DatabaseSync;
+  private readonly timelines = new Map<number, TimelineState>();
+  private readonly filters = new Map<string, FilteredIndex>();
+  private readonly matchers = new Map<string, (s: string) => boolean>();
+  private readonly stmt: Record<string, StatementSync>;
+  private recordingCap: number;
+  // The batch written at the end of this tick.
+  private frameBatch: FrameInsert[] = [];
+  private messageBatch: Array<{ id: number; rec: MessageRecord | null; frameRow: number | null; first: number; last: number }> = [];
+  /** Frames written in an earlier batch whose message completed since: [row id, message index]. */
+  private messageLinks: Array<[number, number]> = [];
+  private batchBytes = 0;
+  private flushScheduled = false;
+  private closed = false;
+
+  /** Opens (creating when missing) the session file at `path`. */
+  constructor(path: string, opts: { name?: string; now?: Micros } = {}) {
+    this.path = path;
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.db.exec(SCHEMA);
+    const version = this.meta('schemaVersion');
+    if (version === null) {
+      const now = opts.now ?? Date.now() * 1000;
+      this.setMeta('schemaVersion', String(SCHEMA_VERSION));
+      this.setMeta('name', opts.name ?? 'Session');
+      this.setMeta('createdAt', String(now));
+    } else if (Number(version) > SCHEMA_VERSION) {
+      this.db.close();
+      throw new Error(`${path} was written by a newer Framescope (session format ${version}); update Framescope to open it`);
+    }
+    this.recordingCap = Number(this.meta('recordingCapBytes') ?? DEFAULT_RECORDING_CAP);
+    this.db.function('fs_match', { deterministic: true }, (key, preview, blob) => {
+      const test = this.matchers.get(String(key));
+      if (test === undefined) return 0;
+      if (typeof preview === 'string' && test(preview)) return 1;
+      return blob instanceof Uint8Array && test(decoder.decode(blob)) ? 1 : 0;
+    });
+    this.stmt = {
+      insertFrame: this.db.prepare(`INSERT INTO frames (id, kind, dir, time, opcode, fin, rsv, size, preview, message, compressed, error_code, flags, rule,
+        searchable, header_length, non_minimal, extra, mask, original, wire, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      insertMessage: this.db.prepare(`INSERT INTO messages (id, frame_row, dir, time, opcode, size, preview, first, last, compressed, flags, rule, extra, data)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      linkMessage: this.db.prepare('UPDATE frames SET message = ? WHERE id = ?'),
+      index: this.db.prepare('INSERT INTO search (rowid, text) VALUES (?, ?)'),
+      frameById: this.db.prepare('SELECT * FROM frames WHERE id = ?'),
+      messageById: this.db.prepare('SELECT * FROM messages WHERE id = ?'),
+      frameRows: this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id >= ? AND id < ? ORDER BY id`),
+      messageRows: this.db.prepare(`SELECT ${MESSAGE_ROW_COLUMNS} FROM ${MESSAGE_FROM} WHERE m.id >= ? AND m.id < ? ORDER BY m.id`),
+      frameRowById: this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id = ?`),
+      messageRowById: this.db.prepare(`SELECT ${MESSAGE_ROW_COLUMNS} FROM ${MESSAGE_FROM} WHERE m.id = ?`),
+      framePage: this.db.prepare('SELECT * FROM frames WHERE id >= ? AND id < ? ORDER BY id LIMIT ?'),
+      messagePage: this.db.prepare('SELECT id, frame_row, dir, time, opcode, first, last, compressed, flags, extra, data FROM messages WHERE id >= ? AND id < ? ORDER BY id LIMIT ?'),
+      lastFrame: this.db.prepare('SELECT max(id) AS id FROM frames WHERE id >= ? AND id < ?'),
+      lastMessage: this.db.prepare('SELECT max(id) AS id FROM messages WHERE id >= ? AND id < ?'),
+      saveConnection: this.db.prepare('INSERT OR REPLACE INTO connections (id, summary) VALUES (?, ?)'),
+    };
+    for (const row of this.db.prepare('SELECT id FROM connections').all()) this.loadTimeline(Number(row.id));
+  }
+
+  // ------------------------------------------------------------------ session
+
+  get name(): string {
+    return this.meta('name') ?? 'Session';
+  }
+
+  rename(name: string): void {
+    this.setMeta('name', name);
+  }
+
+  get createdAt(): Micros {
+    return Number(this.meta('createdAt') ?? 0);
+  }
+
+  settings(): SessionSettings {
+    return { recordingCapBytes: this.recordingCap };
+  }
+
+  configure(settings: Partial<SessionSettings>): SessionSettings {
+    if (settings.recordingCapBytes !== undefined) {
+      this.recordingCap = settings.recordingCapBytes;
+      this.setMeta('recordingCapBytes', String(this.recordingCap));
+    }
+    return this.settings();
+  }
+
+  /** Writes what is pending and closes the file. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.exec('PRAGMA optimize');
+    this.db.close();
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  /** Keeps the connection's latest summary (the list shown when the session is opened again). */
+  saveConnection(summary: ConnectionSummary): void {
+    this.stmt.saveConnection!.run(summary.id, JSON.stringify(summary));
+  }
+
+  /** Summaries as last saved, oldest first. */
+  connections(): ConnectionSummary[] {
+    return this.db.prepare('SELECT summary FROM connections ORDER BY id').all().map((r) => JSON.parse(String(r.summary)) as ConnectionSummary);
+  }
+
+  /** The highest connection id this session has used (0 when none). */
+  maxConnectionId(): number {
+    const row = this.db.prepare('SELECT max(id) AS id FROM connections').get();
+    return Math.max(Number(row?.id ?? 0), ...this.timelines.keys(), 0);
+  }
+
+  // ------------------------------------------------------------------ recording
+
+  createTimeline(connectionId: number): void {
+    this.timelines.set(connectionId, { frameRows: 0, messageRows: 0, pending: { in: [], out: [] } });
+  }
+
+  deleteTimeline(connectionId: number): void {
+    this.flush();
+    const lo = connectionId * ROWS_PER_CONNECTION;
+    const hi = lo + ROWS_PER_CONNECTION;
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM frames WHERE id >= ? AND id < ?').run(lo, hi);
+      this.db.prepare('DELETE FROM messages WHERE id >= ? AND id < ?').run(lo, hi);
+      this.db.prepare('DELETE FROM search WHERE rowid >= ? AND rowid < ?').run(lo, hi);
+      this.db.prepare('DELETE FROM connections WHERE id = ?').run(connectionId);
+    });
+    this.timelines.delete(connectionId);
+    for (const key of this.filters.keys()) if (key.startsWith(`${connectionId}\u0000`)) this.filters.delete(key);
+  }
+
+  appendFrame(connectionId: number, rec: FrameRecord, partOfMessage: boolean): number {
+    const t = this.timeline(connectionId);
+    const row = t.frameRows++;
+    this.queueFrame(connectionId, row, this.capFrame(rec), -1);
+    if (partOfMessage) t.pending[rec.dir].push(row);
+    else this.queueMessage(connectionId, t.messageRows++, null, row, row, row);
+    return row;
+  }
+
+  appendMessage(connectionId: number, rec: MessageRecord): number {
+    const t = this.timeline(connectionId);
+    const index = t.messageRows++;
+    const rows = t.pending[rec.dir];
+    t.pending[rec.dir] = [];
+    this.linkFrames(connectionId, rows, index);
+    const last = rows.length > 0 ? rows[rows.length - 1]! : t.frameRows - 1;
+    this.queueMessage(connectionId, index, this.capMessage(rec), null, rows[0] ?? last, last);
+    return index;
+  }
+
+  appendNote(connectionId: number, rec: NoteRecord): void {
+    const t = this.timeline(connectionId);
+    const row = t.frameRows++;
+    this.queueFrame(connectionId, row, rec, -1);
+    this.queueMessage(connectionId, t.messageRows++, null, row, row, row);
+  }
+
+  abandonMessages(connectionId: number): void {
+    const t = this.timeline(connectionId);
+    for (const dir of ['in', 'out'] as const) {
+      for (const row of t.pending[dir]) this.queueMessage(connectionId, t.messageRows++, null, row, row, row);
+      t.pending[dir] = [];
+    }
+  }
+
+  importRows(connectionId: number, frames: Iterable<StoredFrame>, messages: Iterable<StoredMessage>): void {
+    const t = this.timeline(connectionId);
+    if (t.frameRows !== 0 || t.messageRows !== 0) throw new Error(`connection ${connectionId} already has rows; import into an empty timeline`);
+    for (const f of frames) {
+      if (f.index !== t.frameRows) throw new Error(`frame rows must be imported in order: expected ${t.frameRows}, got ${f.index}`);
+      this.queueFrame(connectionId, t.frameRows++, f.rec.kind === 'note' ? f.rec : this.capFrame(f.rec), f.message);
+    }
+    for (const m of messages) {
+      if (m.index !== t.messageRows) throw new Error(`message rows must be imported in order: expected ${t.messageRows}, got ${m.index}`);
+      if ('frameRow' in m) this.queueMessage(connectionId, t.messageRows++, null, m.frameRow, m.frameRow, m.frameRow);
+      else this.queueMessage(connectionId, t.messageRows++, this.capMessage(m.rec), null, m.first, m.last);
+    }
+    this.flush();
+  }
+
+  counts(connectionId: number): TimelineCounts {
+    const t = this.timeline(connectionId);
+    return { frameRows: t.frameRows, messageRows: t.messageRows };
+  }
+
+  /** Writes the batch now (it is written at the end of the tick anyway). */
+  flush(): void {
+    if (this.closed || (this.frameBatch.length === 0 && this.messageBatch.length === 0 && this.messageLinks.length === 0)) return;
+    const frames = this.frameBatch;
+    const messages = this.messageBatch;
+    const links = this.messageLinks;
+    this.frameBatch = [];
+    this.messageBatch = [];
+    this.messageLinks = [];
+    this.batchBytes = 0;
+    this.transaction(() => {
+      for (const f of frames) this.writeFrame(f);
+      for (const m of messages) this.writeMessage(m);
+      for (const [id, message] of links) this.stmt.linkMessage!.run(message, id);
+    });
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  range(req: RangeRequest): RangeResult {
+    this.flush();
+    const t = this.timeline(req.connectionId);
+    const size = req.view === 'frames' ? t.frameRows : t.messageRows;
+    const base = req.connectionId * ROWS_PER_CONNECTION;
+    if (!isActive(req.filter)) {
+      const start = Math.min(req.start, size);
+      const end = Math.min(size, req.start + req.count);
+      const stmt = req.view === 'frames' ? this.stmt.frameRows! : this.stmt.messageRows!;
+      return { total: size, rows: stmt.all(base + start, base + end).map((r) => toRow(r, base)) };
+    }
+    const index = this.filtered(req.connectionId, req.view, req.filter!, size);
+    const end = Math.min(index.length, req.start + req.count);
+    const stmt = req.view === 'frames' ? this.stmt.frameRowById! : this.stmt.messageRowById!;
+    const rows: TimelineRow[] = [];
+    for (let i = req.start; i < end; i++) rows.push(toRow(stmt.get(base + index.matches[i]!)!, base));
+    return { total: index.length, rows };
+  }
+
+  detail(req: RowDetailRequest): RowDetail {
+    this.flush();
+    const t = this.timeline(req.connectionId);
+    const size = req.view === 'frames' ? t.frameRows : t.messageRows;
+    if (req.index >= size) throw new RowOutOfRangeError(`Row ${req.index} does not exist: the ${req.view} view of connection ${req.connectionId} has ${size} rows`);
+    const base = req.connectionId * ROWS_PER_CONNECTION;
+    const row = toRow((req.view === 'frames' ? this.stmt.frameRowById! : this.stmt.messageRowById!).get(base + req.index)!, base);
+    let frameRow = req.index;
+    if (req.view === 'messages') {
+      const m = this.stmt.messageById!.get(base + req.index)!;
+      if (m.frame_row === null) return messageDetail(row, toMessageRecord(m));
+      frameRow = Number(m.frame_row);
+    }
+    return frameDetail(row, toFrameRecord(this.stmt.frameById!.get(base + frameRow)!));
+  }
+
+  *frames(connectionId: number, from = 0, to = Number.MAX_SAFE_INTEGER): Iterable<StoredFrame> {
+    this.flush();
+    this.timeline(connectionId);
+    const base = connectionId * ROWS_PER_CONNECTION;
+    let next = base + from;
+    const end = base + Math.min(to, ROWS_PER_CONNECTION);
+    for (;;) {
+      const page = this.stmt.framePage!.all(next, end, PAGE);
+      for (const r of page) yield { index: Number(r.id) - base, rec: toFrameRecord(r), message: Number(r.message) };
+      if (page.length < PAGE) return;
+      next = Number(page[page.length - 1]!.id) + 1;
+    }
+  }
+
+  *messages(connectionId: number, from = 0, to = Number.MAX_SAFE_INTEGER): Iterable<StoredMessage> {
+    this.flush();
+    this.timeline(connectionId);
+    const base = connectionId * ROWS_PER_CONNECTION;
+    let next = base + from;
+    const end = base + Math.min(to, ROWS_PER_CONNECTION);
+    for (;;) {
+      const page = this.stmt.messagePage!.all(next, end, PAGE);
+      for (const r of page) {
+        const index = Number(r.id) - base;
+        yield r.frame_row === null
+          ? { index, rec: toMessageRecord(r), first: Number(r.first), last: Number(r.last) }
+          : { index, frameRow: Number(r.frame_row) };
+      }
+      if (page.length < PAGE) return;
+      next = Number(page[page.length - 1]!.id) + 1;
+    }
+  }
+
+  /** Full-text search (FTS5) over text payloads, error reasons and notes; with `regex`, a scan of the same text. */
+  search(req: SearchRequest): SearchResult {
+    this.flush();
+    const limit = req.limit ?? 200;
+    const wanted = req.connectionIds === undefined ? null : new Set(req.connectionIds);
+    const hits: SearchHit[] = [];
+    let more = false;
+    const consider = (r: Row): boolean => {
+      const id = Number(r.rid);
+      const connectionId = Math.floor(id / ROWS_PER_CONNECTION);
+      if (wanted !== null && !wanted.has(connectionId)) return true;
+      if (!this.timelines.has(connectionId)) return true;
+      if (hits.length === limit) {
+        more = true;
+        return false;
+      }
+      const base = connectionId * ROWS_PER_CONNECTION;
+      const row = toRow(r, base);
+      const message = Number(r.ref);
+      hits.push({ connectionId, frameIndex: row.index, messageIndex: message >= 0 ? message : this.standaloneMessageRow(connectionId, row.index), time: row.time, dir: row.dir, opcode: row.opcode, preview: row.preview });
+      return true;
+    };
+    if (req.regex) {
+      const key = `search\u0000${req.text}`;
+      this.matchers.set(key, textTest({ text: req.text, regex: true, caseSensitive: true }));
+      for (const r of this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE fs_match(?, preview, CASE WHEN searchable THEN payload END) ORDER BY id`).iterate(key)) {
+        if (!consider(r)) break;
+      }
+      return { hits, more };
+    }
+    const query = ftsQuery(req.text);
+    if (query === '') return { hits, more };
+    const stmt = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id IN (SELECT rowid FROM search WHERE search MATCH ?) ORDER BY id`);
+    for (const r of stmt.iterate(query)) {
+      if (!consider(r)) break;
+    }
+    return { hits, more };
+  }
+
+  // ------------------------------------------------------------------ library
+
+  savedMessages(): SavedMessage[] {
+    return this.db.prepare('SELECT * FROM saved_messages ORDER BY collection, name, id').all().map(toSaved);
+  }
+
+  putSavedMessage(m: Omit<SavedMessage, 'id'> & { id?: number }): SavedMessage {
+    const args = [m.collection, m.name, m.kind, m.body, m.format, m.createdAt, m.updatedAt] as const;
+    if (m.id === undefined) {
+      const { lastInsertRowid } = this.db.prepare('INSERT INTO saved_messages (collection, name, kind, body, format, created_at, updated_at) VALUES (?,?,?,?,?,?,?)').run(...args);
+      return { ...m, id: Number(lastInsertRowid) };
+    }
+    this.db.prepare('INSERT OR REPLACE INTO saved_messages (id, collection, name, kind, body, format, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)').run(m.id, ...args);
+    return { ...m, id: m.id };
+  }
+
+  deleteSavedMessage(id: number): boolean {
+    return Number(this.db.prepare('DELETE FROM saved_messages WHERE id = ?').run(id).changes) > 0;
+  }
+
+  environments(): Environments {
+    const json = this.meta('environments');
+    return json === null ? { active: null, environments: {} } : (JSON.parse(json) as Environments);
+  }
+
+  putEnvironments(e: Environments): void {
+    this.setMeta('environments', JSON.stringify(e));
+  }
+
+  replayRuns(): ReplayRun[] {
+    return this.db.prepare('SELECT run FROM replay_runs ORDER BY id').all().map((r) => JSON.parse(String(r.run)) as ReplayRun);
+  }
+
+  putReplayRun(run: ReplayRun): void {
+    this.db.prepare('INSERT OR REPLACE INTO replay_runs (id, run) VALUES (?, ?)').run(run.id, JSON.stringify(run));
+  }
+
+  nextReplayRunId(): number {
+    return Number(this.db.prepare('SELECT max(id) AS id FROM replay_runs').get()?.id ?? 0) + 1;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private meta(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key);
+    return row === undefined ? null : String(row.value);
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  private transaction(body: () => void): void {
+    this.db.exec('BEGIN');
+    try {
+      body();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  private timeline(connectionId: number): TimelineState {
+    const t = this.timelines.get(connectionId);
+    if (t === undefined) throw new UnknownTimelineError(connectionId);
+    return t;
+  }
+
+  /** Row counts of a connection recorded earlier (the session was opened again; nothing of it is in flight). */
+  private loadTimeline(connectionId: number): void {
+    const lo = connectionId * ROWS_PER_CONNECTION;
+    const hi = lo + ROWS_PER_CONNECTION;
+    const lastFrame = this.stmt.lastFrame!.get(lo, hi)?.id;
+    const lastMessage = this.stmt.lastMessage!.get(lo, hi)?.id;
+    const t: TimelineState = {
+      frameRows: lastFrame === null || lastFrame === undefined ? 0 : Number(lastFrame) - lo + 1,
+      messageRows: lastMessage === null || lastMessage === undefined ? 0 : Number(lastMessage) - lo + 1,
+      pending: { in: [], out: [] },
+    };
+    this.timelines.set(connectionId, t);
+  }
+
+  private scheduleFlush(bytes: number): void {
+    this.batchBytes += bytes;
+    if (this.batchBytes >= EAGER_FLUSH_BYTES) {
+      this.flush();
+      return;
+    }
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private queueFrame(connectionId: number, row: number, rec: FrameRecord | NoteRecord, message: number): void {
+    this.frameBatch.push({ id: connectionId * ROWS_PER_CONNECTION + row, rec, message });
+    this.scheduleFlush(rec.kind === 'note' ? rec.text.length : rec.wire.length + rec.payload.length);
+  }
+
+  private queueMessage(connectionId: number, index: number, rec: MessageRecord | null, frameRow: number | null, first: number, last: number): void {
+    this.messageBatch.push({ id: connectionId * ROWS_PER_CONNECTION + index, rec, frameRow, first, last });
+    this.scheduleFlush(rec === null ? 0 : rec.data.length);
+  }
+
+  /** Frames of a message that completed: those still in the batch are set there, earlier ones updated on disk. */
+  private linkFrames(connectionId: number, rows: number[], message: number): void {
+    if (rows.length === 0) return;
+    const base = connectionId * ROWS_PER_CONNECTION;
+    const firstQueued = this.frameBatch.length === 0 ? Infinity : this.frameBatch[0]!.id;
+    for (const row of rows) {
+      const id = base + row;
+      if (id >= firstQueued) {
+        const queued = this.findQueued(id);
+        if (queued !== null) {
+          queued.message = message;
+          continue;
+        }
+      }
+      this.messageLinks.push([id, message]);
+    }
+  }
+
+  private findQueued(id: number): FrameInsert | null {
+    // Rows of one connection are queued in order; search from the end, where a message's frames are.
+    for (let i = this.frameBatch.length - 1; i >= 0; i--) {
+      const f = this.frameBatch[i]!;
+      if (f.id === id) return f;
+    }
+    return null;
+  }
+
+  private capFrame(rec: FrameRecord): FrameRecord {
+    const cap = this.recordingCap;
+    if (rec.payload.length <= cap && rec.wire.length <= cap) return rec;
+    return {
+      ...rec,
+      payload: rec.payload.length > cap ? rec.payload.subarray(0, cap) : rec.payload,
+      wire: rec.wire.length > cap ? rec.wire.subarray(0, cap) : rec.wire,
+      fullLength: rec.fullLength ?? Math.max(rec.payload.length, rec.payloadLength),
+      flags: (rec.flags ?? 0) | FrameFlag.CAPPED,
+    };
+  }
+
+  private capMessage(rec: MessageRecord): MessageRecord {
+    if (rec.data.length <= this.recordingCap) return rec;
+    return { ...rec, data: rec.data.subarray(0, this.recordingCap), fullLength: rec.fullLength ?? rec.data.length, flags: (rec.flags ?? 0) | FrameFlag.CAPPED };
+  }
+
+  private writeFrame(f: FrameInsert): void {
+    const rec = f.rec;
+    if (rec.kind === 'note') {
+      this.stmt.insertFrame!.run(f.id, KIND.note, null, rec.time, -1, 1, 0, 0, rec.text.slice(0, PREVIEW_CHARS), f.message, 0, null, 0, null, 0, 0, 0,
+        JSON.stringify({ event: rec.event, text: rec.text }), null, null, null, null);
+      this.stmt.index!.run(f.id, rec.text);
+      return;
+    }
+    const searchable = rec.kind === 'frame' && rec.textual && rec.payload.length <= SEARCH_BYTES && !(rec.compressed && !rec.fin);
+    const extra: Record<string, unknown> = {};
+    if (rec.error) extra.error = rec.error;
+    if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
+    if (rec.heldMs !== undefined && rec.heldMs !== null) extra.heldMs = rec.heldMs;
+    if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
+    if (rec.textual) extra.textual = true;
+    this.stmt.insertFrame!.run(
+      f.id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength,
+      framePreview(rec), f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
+      rec.headerLength, rec.nonMinimalLength ? 1 : 0, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
+      rec.maskKey, rec.original ?? null, rec.wire, rec.payload,
+    );
+    if (rec.error) this.stmt.index!.run(f.id, rec.error.reason);
+    else if (searchable && rec.payload.length > 0) this.stmt.index!.run(f.id, decoder.decode(rec.payload));
+  }
+
+  private writeMessage(m: { id: number; rec: MessageRecord | null; frameRow: number | null; first: number; last: number }): void {
+    const rec = m.rec;
+    if (rec === null) {
+      this.stmt.insertMessage!.run(m.id, m.frameRow, null, null, null, null, null, m.first, m.last, null, null, null, null, null);
+      return;
+    }
+    const extra: Record<string, unknown> = {};
+    if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
+    if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
+    this.stmt.insertMessage!.run(
+      m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, preview(rec.data, rec.opcode === Opcode.TEXT), m.first, m.last,
+      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, Object.keys(extra).length === 0 ? null : JSON.stringify(extra), rec.data,
+    );
+  }
+
+  /** The messages-view row showing a frame that is not part of a data message. */
+  private standaloneMessageRow(connectionId: number, frameRow: number): number {
+    const base = connectionId * ROWS_PER_CONNECTION;
+    const row = this.db.prepare('SELECT id FROM messages WHERE id >= ? AND id < ? AND frame_row = ?').get(base, base + ROWS_PER_CONNECTION, frameRow);
+    return row === undefined ? -1 : Number(row.id) - base;
+  }
+
+  /** The indexes of rows matching `filter`, brought up to date with rows written since last asked. */
+  private filtered(connectionId: number, view: TimelineView, filter: TimelineFilter, size: number): FilteredIndex {
+    const key = `${connectionId}\u0000${view}\u0000${JSON.stringify(filter)}`;
+    let index = this.filters.get(key);
+    if (index === undefined) {
+      index = { matches: new Int32Array(1024), length: 0, scanned: 0 };
+      if (this.filters.size >= FILTER_CACHE) this.filters.delete(this.filters.keys().next().value!);
+    } else {
+      this.filters.delete(key);
+    }
+    this.filters.set(key, index);
+    if (index.scanned < size) {
+      const base = connectionId * ROWS_PER_CONNECTION;
+      const { where, params } = filterSql(filter, key);
+      if (filter.text) this.matchers.set(key, textTest(filter));
+      const sql = view === 'frames'
+        ? `SELECT rid - ? AS i FROM (SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id >= ? AND id < ?) WHERE ${where} ORDER BY rid`
+        : `SELECT rid - ? AS i FROM (SELECT ${MESSAGE_ROW_COLUMNS} FROM ${MESSAGE_FROM} WHERE m.id >= ? AND m.id < ?) WHERE ${where} ORDER BY rid`;
+      const stmt = this.db.prepare(sql);
+      for (const r of stmt.iterate(base, base + index.scanned, base + size, ...params)) {
+        if (index.length === index.matches.length) {
+          const grown = new Int32Array(index.matches.length * 2);
+          grown.set(index.matches);
+          index.matches = grown;
+        }
+        index.matches[index.length++] = Number(r.i);
+      }
+      index.scanned = size;
+    }
+    return index;
+  }
+}
+
+// ------------------------------------------------------------------ rows and records
+
+function toRow(r: Row, base: number): TimelineRow {
+  const kind = KIND_NAME[Number(r.kind)]!;
+  return {
+    index: Number(r.rid) - base,
+    kind,
+    time: Number(r.time),
+    dir: r.dir === null ? null : DIR_NAME[Number(r.dir)]!,
+    opcode: Number(r.opcode),
+    fin: Number(r.fin) === 1,
+    rsv: Number(r.rsv),
+    size: Number(r.size),
+    preview: String(r.preview),
+    ref: Number(r.ref),
+    refEnd: Number(r.ref_end),
+    compressed: Number(r.compressed) === 1,
+    errorCode: r.error_code === null ? null : String(r.error_code),
+    flags: Number(r.flags),
+    rule: r.rule === null ? null : String(r.rule),
+  };
+}
+
+function bytes(v: SQLInputValue | undefined): Uint8Array {
+  return v instanceof Uint8Array ? v : new Uint8Array(0);
+}
+
+function toFrameRecord(r: Row): FrameRecord | NoteRecord {
+  const extra = r.extra === null ? {} : (JSON.parse(String(r.extra)) as Record<string, unknown>);
+  if (Number(r.kind) === KIND.note) return { kind: 'note', time: Number(r.time), event: extra.event as NoteEvent, text: String(extra.text) };
+  const rec: FrameRecord = {
+    kind: Number(r.kind) === KIND.error ? 'error' : 'frame',
+    dir: DIR_NAME[Number(r.dir)]!,
+    time: Number(r.time),
+    opcode: Number(r.opcode),
+    fin: Number(r.fin) === 1,
+    rsv: Number(r.rsv),
+    maskKey: r.mask instanceof Uint8Array ? r.mask : null,
+    payloadLength: Number(r.size),
+    headerLength: Number(r.header_length),
+    nonMinimalLength: Number(r.non_minimal) === 1,
+    wire: bytes(r.wire),
+    payload: bytes(r.payload),
+    compressed: Number(r.compressed) === 1,
+    textual: extra.textual === true,
+    error: (extra.error as FrameRecord['error']) ?? null,
+    flags: Number(r.flags),
+  };
+  return {
+    ...rec,
+    ...(extra.rules ? { rules: extra.rules as string[] } : {}),
+    ...(r.original instanceof Uint8Array ? { original: r.original } : {}),
+    ...(extra.heldMs !== undefined ? { heldMs: extra.heldMs as number } : {}),
+    ...(extra.fullLength !== undefined ? { fullLength: extra.fullLength as number } : {}),
+  };
+}
+
+function toMessageRecord(r: Row): MessageRecord {
+  const extra = r.extra === null ? {} : (JSON.parse(String(r.extra)) as Record<string, unknown>);
+  return {
+    kind: 'message',
+    dir: DIR_NAME[Number(r.dir)]!,
+    time: Number(r.time),
+    opcode: Number(r.opcode),
+    data: bytes(r.data),
+    compressed: Number(r.compressed) === 1,
+    flags: Number(r.flags),
+    ...(extra.rules ? { rules: extra.rules as string[] } : {}),
+    ...(extra.fullLength !== undefined ? { fullLength: extra.fullLength as number } : {}),
+  };
+}
+
+function toSaved(r: Row): SavedMessage {
+  return {
+    id: Number(r.id),
+    collection: String(r.collection),
+    name: String(r.name),
+    kind: String(r.kind) as SavedMessage['kind'],
+    body: String(r.body),
+    format: r.format === null ? null : (String(r.format) as 'hex' | 'base64'),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+const NO_DETAIL = { header: null, wireBase64: null, close: null, error: null, original: null, rules: [], heldMs: null } as const;
+
+function messageDetail(row: TimelineRow, rec: MessageRecord): RowDetail {
+  const shown = rec.data.length > DETAIL_CAP ? rec.data.subarray(0, DETAIL_CAP) : rec.data;
+  return {
+    ...NO_DETAIL,
+    row,
+    payloadBase64: base64(shown),
+    text: isUtf8(shown) ? decoder.decode(shown) : null,
+    truncated: shown !== rec.data || rec.fullLength != null,
+    fullLength: rec.fullLength ?? null,
+    rules: rec.rules ? [...rec.rules] : [],
+  };
+}
+
+function frameDetail(row: TimelineRow, rec: FrameRecord | NoteRecord): RowDetail {
+  if (rec.kind === 'note') return { ...NO_DETAIL, rules: [], row, payloadBase64: '', text: rec.text, truncated: false, fullLength: null };
+  const shown = rec.payload.length > DETAIL_CAP ? rec.payload.subarray(0, DETAIL_CAP) : rec.payload;
+  const wire = rec.wire.length > DETAIL_CAP ? rec.wire.subarray(0, DETAIL_CAP) : rec.wire;
+  const imported = ((rec.flags ?? 0) & FrameFlag.IMPORTED) !== 0;
+  const header: FrameHeader = {
+    fin: rec.fin,
+    rsv1: (rec.rsv & 4) !== 0,
+    rsv2: (rec.rsv & 2) !== 0,
+    rsv3: (rec.rsv & 1) !== 0,
+    opcode: rec.opcode,
+    masked: rec.maskKey !== null,
+    maskKey: rec.maskKey === null ? null : Buffer.from(rec.maskKey).toString('hex'),
+    payloadLength: rec.payloadLength,
+    headerLength: rec.headerLength,
+    nonMinimalLength: rec.nonMinimalLength,
+  };
+  return {
+    row,
+    header: imported ? null : header,
+    payloadBase64: base64(shown),
+    text: isUtf8(shown) ? decoder.decode(shown) : null,
+    wireBase64: imported ? null : base64(wire),
+    close: rec.opcode === Opcode.CLOSE && rec.kind === 'frame' ? closeOf(rec.payload) : null,
+    error: rec.error,
+    truncated: shown !== rec.payload || wire !== rec.wire || rec.fullLength != null,
+    fullLength: rec.fullLength ?? null,
+    original: rec.original ? { payloadBase64: base64(rec.original), text: isUtf8(rec.original) ? decoder.decode(rec.original) : null } : null,
+    rules: rec.rules ? [...rec.rules] : [],
+    heldMs: rec.heldMs ?? null,
+  };
+}
+
+function framePreview(rec: FrameRecord): string {
+  if (rec.error) return rec.error.reason;
+  if (rec.opcode === Opcode.CLOSE) return closePreview(rec.payload);
+  if (rec.compressed && !rec.fin) return `(compressed fragment, ${rec.payload.length} bytes)`;
+  return preview(rec.payload, rec.textual || rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG);
+}
+
+/** Text when the bytes read as UTF-8 (a cut character at the end is fine), hex otherwise. */
+function preview(data: Uint8Array, textual: boolean): string {
+  const head = data.subarray(0, PREVIEW_CHARS * 3);
+  if (textual) {
+    const text = decoder.decode(head);
+    if (!text.includes('\uFFFD') || isUtf8(data.length <= SEARCH_BYTES ? data : head)) {
+      return text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS) : text;
+    }
+  }
+  const shown = data.subarray(0, 64);
+  let hex = '';
+  for (const b of shown) hex += (hex === '' ? '' : ' ') + b.toString(16).padStart(2, '0');
+  return data.length > shown.length ? `${hex} …` : hex;
+}
+
+function closeOf(payload: Uint8Array): { code: number | null; reason: string } {
+  if (payload.length < 2) return { code: null, reason: '' };
+  return { code: (payload[0]! << 8) | payload[1]!, reason: decoder.decode(payload.subarray(2)) };
+}
+
+function closePreview(payload: Uint8Array): string {
+  const { code, reason } = closeOf(payload);
+  if (code === null) return payload.length === 1 ? 'close (1-byte payload: invalid)' : 'close (no status code)';
+  return `${code} ${closeCodeMeaning(code)}${reason === '' ? '' : `: ${reason}`}`;
+}
+
+// ------------------------------------------------------------------ filters
+
+function isActive(filter: TimelineFilter | undefined): boolean {
+  if (filter === undefined) return false;
+  return (filter.text ?? '') !== '' || filter.direction !== undefined || filter.opcodes !== undefined || filter.errors === false
+    || filter.from !== undefined || filter.to !== undefined;
+}
+
+/** The filter as a WHERE clause over the projected row columns; the text test is the fs_match function. */
+function filterSql(filter: TimelineFilter, key: string): { where: string; params: SQLInputValue[] } {
+  const clauses: string[] = [];
+  const params: SQLInputValue[] = [];
+  if (filter.direction !== undefined) {
+    clauses.push('dir = ?');
+    params.push(DIR[filter.direction]);
+  }
+  if (filter.errors === false) clauses.push(`kind NOT IN (${KIND.error}, ${KIND.note})`);
+  if (filter.opcodes !== undefined) {
+    const ops = filter.opcodes.map((o) => Math.trunc(o)).join(',');
+    clauses.push(`(kind IN (${KIND.error}, ${KIND.note}) OR opcode IN (${ops === '' ? '-99' : ops}))`);
+  }
+  if (filter.from !== undefined) {
+    clauses.push('time >= ?');
+    params.push(filter.from);
+  }
+  if (filter.to !== undefined) {
+    clauses.push('time < ?');
+    params.push(filter.to);
+  }
+  if ((filter.text ?? '') !== '') {
+    clauses.push('fs_match(?, preview, text_blob)');
+    params.push(key);
+  }
+  return { where: clauses.length === 0 ? '1' : clauses.join(' AND '), params };
+}
+
+function textTest(filter: Pick<TimelineFilter, 'text' | 'regex' | 'caseSensitive'>): (s: string) => boolean {
+  const text = filter.text ?? '';
+  if (filter.regex) {
+    const re = new RegExp(text, filter.caseSensitive ? 'u' : 'iu');
+    return (s) => re.test(s);
+  }
+  if (filter.caseSensitive) return (s) => s.includes(text);
+  const lower = text.toLowerCase();
+  return (s) => s.toLowerCase().includes(lower);
+}
+
+/** Words as an FTS5 query: each a quoted prefix term, all required. */
+function ftsQuery(text: string): string {
+  const words = text.split(/\s+/u).map((w) => w.replace(/"/g, '""')).filter((w) => w !== '');
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+function base64(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.length).toString('base64');
+}
