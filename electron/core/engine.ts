@@ -42,6 +42,8 @@ export interface EngineOptions {
   freshSession?: boolean;
   /** The new session's name, when one is started. */
   sessionName?: string;
+  /** Open this session (id, file path or name) instead of the last one, without remembering it as the last. */
+  sessionId?: string;
 }
 
 export type EngineListener = <K extends EventName>(name: K, payload: Events[K]) => void;
@@ -93,7 +95,7 @@ export class Engine {
     let sessionsDir = opts.ephemeral ? null : opts.sessionsDir ?? (opts.dataDir ? join(opts.dataDir, 'sessions') : null);
     this.scratchDir = sessionsDir === null ? mkdtempSync(join(tmpdir(), 'framescope-sessions-')) : null;
     sessionsDir ??= this.scratchDir!;
-    this.sessions = new SessionManager(sessionsDir, this.now, { fresh: opts.freshSession, name: opts.sessionName });
+    this.sessions = new SessionManager(sessionsDir, this.now, { fresh: opts.freshSession, name: opts.sessionName, open: opts.sessionId });
     this.loadRecorded();
     const sessions = this.sessions;
     this.hooks = {

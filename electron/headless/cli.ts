@@ -11,6 +11,7 @@ import { Opcode } from '../../shared/websocket.ts';
 import { Engine } from '../core/engine.ts';
 import type { TimelineRecord } from '../core/tracked-connection.ts';
 import { PortInUseError } from './browser-server.ts';
+import { exportCommand, importCommand, replayCommand, SESSIONS_USAGE, SessionUsageError, sessionsCommand } from './cli-sessions.ts';
 import { dataDir } from './data-dir.ts';
 import { appVersion, ensureRendererBuilt, startBrowserMode } from './serve.ts';
 
@@ -46,9 +47,11 @@ const USAGE = `Usage:
       that Chromium's --ignore-certificate-errors-spki-list takes, or where it is stored.
   framescope browser [URL] [--port N]
       Starts the proxy and an installed Chromium or Chrome that uses it and trusts its CA.
+${SESSIONS_USAGE}
   framescope --version | --help
 
-  The CA and other data live in FRAMESCOPE_DATA_DIR (default: the desktop app's data folder).`;
+  The CA, sessions and other data live in FRAMESCOPE_DATA_DIR (default: the desktop app's data folder).
+  connect, proxy and browser record into a new session each run.`;
 
 class UsageError extends Error {}
 
@@ -65,6 +68,14 @@ async function main(argv: string[]): Promise<number> {
       return ca(rest);
     case 'browser':
       return browser(rest);
+    case 'sessions':
+      return sessionsCommand(rest);
+    case 'export':
+      return exportCommand(rest);
+    case 'import':
+      return importCommand(rest);
+    case 'replay':
+      return replayCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${appVersion()}\n`);
@@ -489,7 +500,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof SessionUsageError) {
+      process.stderr.write(`framescope: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`framescope: ${(error as Error).message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else {

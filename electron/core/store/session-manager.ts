@@ -2,7 +2,7 @@
 // and list. The last session used is reopened on start.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Micros, SessionInfo } from '../../../shared/api.ts';
 import { NotFoundError } from './records.ts';
@@ -18,10 +18,16 @@ export class SessionManager {
   private currentId: string;
 
   /** Opens the last session used in `dir`, or a new one. */
-  constructor(dir: string, now: () => Micros, opts: { fresh?: boolean; name?: string } = {}) {
+  constructor(dir: string, now: () => Micros, opts: { fresh?: boolean; name?: string; open?: string } = {}) {
     this.dir = dir;
     this.now = now;
     mkdirSync(dir, { recursive: true });
+    if (opts.open !== undefined) {
+      // A session named by the caller (the CLI's export and replay): opened, not remembered as the last one.
+      this.currentId = this.resolve(opts.open);
+      this.currentStore = new SessionStore(this.pathOf(this.currentId));
+      return;
+    }
     const last = opts.fresh ? null : this.lastSessionId();
     if (last !== null) {
       try {
@@ -50,7 +56,8 @@ export class SessionManager {
   }
 
   list(): SessionInfo[] {
-    this.currentStore.flush();
+    // Undefined only while the constructor resolves the session it was asked to open.
+    (this.currentStore as SessionStore | undefined)?.flush();
     const ids = readdirSync(this.dir).filter((f) => f.endsWith(SESSION_EXTENSION)).map((f) => f.slice(0, -SESSION_EXTENSION.length));
     const sessions: SessionInfo[] = [];
     for (const id of ids) {
@@ -99,6 +106,16 @@ export class SessionManager {
 
   close(): void {
     this.currentStore.close();
+  }
+
+  /** A session's id from its id, its file path, or its name (when one session has it). */
+  resolve(ref: string): string {
+    const stem = basename(ref).endsWith(SESSION_EXTENSION) ? basename(ref).slice(0, -SESSION_EXTENSION.length) : ref;
+    if (/^[A-Za-z0-9_-]{1,100}$/.test(stem) && existsSync(this.pathOf(stem))) return stem;
+    const named = this.list().filter((s) => s.name === ref);
+    if (named.length === 1) return named[0]!.id;
+    if (named.length > 1) throw new NotFoundError(`${named.length} sessions are named "${ref}"; give the id instead (${named.map((s) => s.id).join(', ')})`);
+    throw new NotFoundError(`There is no session "${ref}" in ${this.dir} — \`framescope sessions\` lists them`);
   }
 
   pathOf(id: string): string {

@@ -566,7 +566,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
   private writeFrame(f: FrameInsert): void {
     const rec = f.rec;
     if (rec.kind === 'note') {
-      this.stmt.insertFrame!.run(f.id, KIND.note, null, rec.time, -1, 1, 0, 0, rec.text.slice(0, PREVIEW_CHARS), f.message, 0, null, 0, null, 0, 0, 0,
+      this.stmt.insertFrame!.run(f.id, KIND.note, null, rec.time, -1, 1, 0, 0, rec.text, f.message, 0, null, 0, null, 0, 0, 0,
         JSON.stringify({ event: rec.event, text: rec.text }), null, null, null, null);
       this.stmt.index!.run(f.id, rec.text);
       return;
