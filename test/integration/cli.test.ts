@@ -17,6 +17,10 @@ import { AsyncQueue } from './socket-driver.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = ['--experimental-strip-types', '--no-warnings', 'electron/headless/cli.ts'];
+/** connect records into a session in the data folder: keep it out of the home folder. */
+const defaultDataDir = mkdtempSync(path.join(tmpdir(), 'framescope-cli-default-'));
+const defaultEnv: NodeJS.ProcessEnv = { ...process.env, FRAMESCOPE_DATA_DIR: defaultDataDir };
+afterAll(() => rmSync(defaultDataDir, { recursive: true, force: true }));
 /** A hang guard, not a timing assertion: a CLI that never exits is killed and its test fails. */
 const HANG_GUARD_MS = 20_000;
 
@@ -35,7 +39,7 @@ class Cli {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly lines = new AsyncQueue<string>();
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  constructor(args: string[], env: NodeJS.ProcessEnv = defaultEnv) {
     this.child = spawn(process.execPath, [...CLI, ...args], { cwd: repoRoot, timeout: HANG_GUARD_MS, env });
     // The CLI may exit before reading everything a test writes; that is not this test's failure.
     this.child.stdin.on('error', () => undefined);
