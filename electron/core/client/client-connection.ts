@@ -371,6 +371,8 @@ export class ClientConnection {
   }
 
   private socketClosed(): void {
+    // Destroyed on purpose: everything was settled then, and no timer may start after the end.
+    if (this.stateValue === 'ended') return;
     const conn = this.conn;
     if (conn !== null && conn.state !== 'CLOSED') this.pump(conn.receive(null));
     if (this.rejection !== null) {
