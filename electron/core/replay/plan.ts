@@ -11,6 +11,8 @@ export interface ReplayMessage {
   readonly data: Uint8Array;
   readonly compressed: boolean;
   readonly time: Micros;
+  /** Set when the store kept only the first bytes (the recording cap): the length that was sent. */
+  readonly cutFrom: number | null;
 }
 
 /**
@@ -78,8 +80,8 @@ export function recordedMessages(timeline: TimelineStore, connectionId: number):
   for (const entry of timeline.messages(connectionId)) {
     if (!('rec' in entry) || entry.rec.dir !== 'out' || !reachedServer(entry.rec)) continue;
     if (firstFrameRow < 0) firstFrameRow = entry.first;
-    const { opcode, data, compressed, time } = entry.rec;
-    messages.push({ opcode, data, compressed, time });
+    const { opcode, data, compressed, time, fullLength } = entry.rec;
+    messages.push({ opcode, data, compressed, time, cutFrom: fullLength != null && fullLength > data.length ? fullLength : null });
   }
   return { messages, firstFrameRow };
 }

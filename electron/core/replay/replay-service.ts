@@ -4,6 +4,7 @@ import type {
   ConnectOptions, ConnectionSummary, Micros, ReplayComparison, ReplayPlan, ReplayRequest, ReplayRun, SendRequest, SendResult,
 } from '../../../shared/api.ts';
 import { Opcode } from '../../../shared/websocket.ts';
+import { DialFailure, parseTarget } from '../client/dial.ts';
 import { NotFoundError, type LibraryStore, type TimelineStore } from '../store/records.ts';
 import { InvalidStateError, type TimelineRecord } from '../tracked-connection.ts';
 import { InvalidArgumentError, validateArgument } from '../validation.ts';
@@ -34,22 +35,20 @@ const SENDS_PER_TICK = 256;
 interface ActiveRun {
   run: ReplayRun;
   readonly messages: readonly ReplayMessage[];
-  /** Timed modes: when each message goes out, in ms after the replay opened; null for 'wait-reply'. */
+  /** Timed modes: when each message goes out, in ms after the replay opened; null for 'wait-reply' (or nothing to send). */
   readonly offsets: readonly number[] | null;
   readonly replyTimeoutMs: number;
   /** When the replay's connection opened; null until its 'open' note. */
   openedAt: Micros | null;
   timer: NodeJS.Timeout | null;
-  /** 'wait-reply': a message went out and no server message has arrived since. */
-  awaitingReply: boolean;
 }
 
 const decoder = new TextDecoder('utf-8');
 
 export class ReplayService {
   private readonly deps: ReplayDeps;
-  /** Running runs by run id. */
-  private readonly active = new Map<number, ActiveRun>();
+  /** Running runs by the id of the replay's connection (every record of every connection is looked up here). */
+  private readonly running = new Map<number, ActiveRun>();
   private listening = false;
 
   constructor(deps: ReplayDeps) {
@@ -68,6 +67,12 @@ export class ReplayService {
     const plan = buildPlan(summary, messages);
     if (req.url === undefined && plan.url === '') {
       throw new InvalidStateError(`Connection ${req.connectionId} has no recorded URL to replay — give the replay a URL`);
+    }
+    const cut = messages.findIndex((m) => m.cutFrom !== null);
+    if (cut >= 0) {
+      throw new InvalidStateError(
+        `Message ${cut + 1} of connection ${req.connectionId} was stored cut to the recording cap (${messages[cut]!.data.length} of ${messages[cut]!.cutFrom} bytes), so it cannot be sent again as it was — raise the recording cap and record the connection again`,
+      );
     }
     const options = checkedOptions(replayConnectOptions(summary, plan, req));
     const offsets = req.timing.mode === 'wait-reply' || messages.length === 0
@@ -89,14 +94,13 @@ export class ReplayService {
       endedAt: null,
       error: null,
     };
-    this.active.set(runId, {
+    this.running.set(replayId, {
       run,
       messages,
-      offsets: req.timing.mode === 'wait-reply' ? null : offsets,
+      offsets,
       replyTimeoutMs: req.timing.mode === 'wait-reply' ? replyTimeoutMs(req.timing) : 0,
       openedAt: null,
       timer: null,
-      awaitingReply: false,
     });
     this.publish(run);
     return run;
@@ -104,7 +108,7 @@ export class ReplayService {
 
   /** Cancels what was still to be sent; the replay's connection stays open for the person to close. */
   stop(id: number): ReplayRun {
-    const active = this.active.get(id);
+    const active = this.activeRun(id);
     if (active === undefined) {
       const run = this.deps.library().replayRuns().find((r) => r.id === id);
       if (run === undefined) throw new NotFoundError(`There is no replay run ${id} in this session`);
@@ -117,14 +121,14 @@ export class ReplayService {
   list(connectionId?: number): ReplayRun[] {
     const runs = new Map<number, ReplayRun>();
     for (const run of this.deps.library().replayRuns()) runs.set(run.id, run);
-    for (const { run } of this.active.values()) runs.set(run.id, run);
+    for (const { run } of this.running.values()) runs.set(run.id, run);
     return [...runs.values()]
       .filter((r) => connectionId === undefined || r.originalId === connectionId)
       .sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
   }
 
   compare(runId: number): ReplayComparison {
-    const run = this.active.get(runId)?.run ?? this.deps.library().replayRuns().find((r) => r.id === runId);
+    const run = this.activeRun(runId)?.run ?? this.deps.library().replayRuns().find((r) => r.id === runId);
     if (run === undefined) throw new NotFoundError(`There is no replay run ${runId} in this session`);
     const original = this.deps.summary(run.originalId);
     const replay = this.deps.summary(run.replayId);
@@ -138,7 +142,14 @@ export class ReplayService {
 
   /** The session is about to change: stop running replays (marked 'stopped' in the old session). */
   reset(): void {
-    for (const active of [...this.active.values()]) this.finish(active, 'stopped', null);
+    for (const active of [...this.running.values()]) this.finish(active, 'stopped', null);
+  }
+
+  private activeRun(runId: number): ActiveRun | undefined {
+    for (const active of this.running.values()) {
+      if (active.run.id === runId) return active;
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------- running
@@ -151,10 +162,7 @@ export class ReplayService {
 
   /** Records of a running replay's connection drive it: its opening, its end, the server's messages. */
   private recorded(connectionId: number, rec: TimelineRecord): void {
-    let active: ActiveRun | undefined;
-    for (const a of this.active.values()) {
-      if (a.run.replayId === connectionId) active = a;
-    }
+    const active = this.running.get(connectionId);
     if (active === undefined) return;
     if (rec.kind === 'note' && rec.event === 'open' && active.openedAt === null) {
       active.openedAt = rec.time;
@@ -162,8 +170,8 @@ export class ReplayService {
       this.later(active, active.offsets === null ? 0 : active.offsets[0] ?? 0);
     } else if (rec.kind === 'note' && rec.event === 'ended') {
       this.finish(active, 'failed', `The replay's connection ended after ${active.run.sent} of ${active.run.total} messages: ${rec.text}`);
-    } else if (rec.kind === 'message' && rec.dir === 'in' && active.awaitingReply) {
-      active.awaitingReply = false;
+    } else if (rec.kind === 'message' && rec.dir === 'in' && active.offsets === null) {
+      // 'wait-reply': the server answered, so the next message goes now instead of at the timeout.
       this.later(active, 0);
     }
   }
@@ -178,7 +186,7 @@ export class ReplayService {
 
   /** Sends what is due now, then sets the timer for what comes next. */
   private step(active: ActiveRun): void {
-    if (this.active.get(active.run.id) !== active) return;
+    if (this.running.get(active.run.replayId) !== active) return;
     const total = active.messages.length;
     let sent = active.run.sent;
     if (sent >= total) {
@@ -187,13 +195,9 @@ export class ReplayService {
     }
     if (active.offsets === null) {
       // 'wait-reply': one message, then wait for the server's next message or the timeout, whichever comes first.
-      active.awaitingReply = false;
       if (!this.sendOne(active, sent)) return;
       sent++;
-      if (sent < total) {
-        active.awaitingReply = true;
-        this.later(active, active.replyTimeoutMs);
-      }
+      if (sent < total) this.later(active, active.replyTimeoutMs);
     } else {
       const elapsed = (this.deps.now() - active.openedAt!) / 1000;
       const batchEnd = Math.min(total, sent + SENDS_PER_TICK);
@@ -229,8 +233,7 @@ export class ReplayService {
   private finish(active: ActiveRun, state: 'done' | 'failed' | 'stopped', error: string | null, sent = active.run.sent): ReplayRun {
     if (active.timer !== null) clearTimeout(active.timer);
     active.timer = null;
-    active.awaitingReply = false;
-    this.active.delete(active.run.id);
+    this.running.delete(active.run.replayId);
     active.run = { ...active.run, state, sent, endedAt: this.deps.now(), error };
     this.publish(active.run);
     return active.run;
@@ -242,11 +245,13 @@ export class ReplayService {
   }
 }
 
-/** The options as connections.open would check them, so a bad recorded header fails here with its name. */
+/** The options as connections.open checks them, so a bad URL or recorded header fails here, named. */
 function checkedOptions(options: ConnectOptions): ConnectOptions {
   try {
+    parseTarget(options.url);
     return validateArgument('connections.open', options);
   } catch (err) {
+    if (err instanceof DialFailure) throw new InvalidArgumentError(`The replay cannot connect: ${err.message}`);
     if (err instanceof InvalidArgumentError) {
       throw new InvalidArgumentError(err.message.replace('Invalid argument to connections.open', 'The replay cannot connect with these options'));
     }
