@@ -1,24 +1,30 @@
 // The composer: write a payload in Monaco, pick how it is encoded, and send it as a message, a
 // ping or pong, a close frame, or hand-built raw frames. Ctrl/Cmd+Enter sends in the current format.
-// On a proxied connection it injects, toward the server or toward the app.
-// Test ids: composer, composer-format, composer-toward (buttons with data-toward: server, client),
-// composer-editor, send-button, compress-toggle,
+// On a proxied connection it injects, toward the server or toward the app. Recorded connections
+// (read back from a session file) cannot send: the buttons say why. "Save" keeps the payload.
+// Test ids: composer, composer-save, composer-save-form (SaveMessageForm), composer-format,
+// composer-toward (buttons with data-toward: server, client), composer-editor, send-button, compress-toggle,
 // control-payload, ping-button, pong-button, close-code, close-reason, close-button, raw-toggle,
 // raw-opcode, raw-fin, raw-rsv1, raw-rsv2, raw-rsv3, raw-fragment-size, raw-mask,
 // composer-hint, composer-error, composer-result.
-import type { KeyboardEvent } from 'react';
+import { useId, useState, type KeyboardEvent } from 'react';
 import type { ConnectionState, SendRequest } from '../../../shared/api.ts';
 import { closeCodeMeaning, opcodeName } from '../../../shared/websocket.ts';
 import { api, errorMessage } from '../../api/index.ts';
 import { formatSize } from '../format/bytes.ts';
 import { MonacoEditor } from '../monaco/MonacoEditor.tsx';
+import { SaveMessageForm } from '../saved/SaveMessageForm.tsx';
+import { savedFromComposer } from '../saved/savedForm.ts';
 import { useStore } from '../store/index.ts';
 import type { PayloadFormat } from '../store/composer.ts';
 import { buildCloseRequest, buildDataRequest, sendLabel, type Built } from './sendRequest.ts';
 
 const FORMATS: Array<[PayloadFormat, string]> = [['text', 'Text'], ['json', 'JSON'], ['hex', 'Hex'], ['base64', 'Base64']];
 
-function blockedReason(state: ConnectionState | undefined, proxied: boolean): string | null {
+function blockedReason(state: ConnectionState | undefined, proxied: boolean, live: boolean): string | null {
+  if (state !== undefined && !live) {
+    return 'This connection was recorded earlier (read back from the session file): it can be inspected, exported and replayed, but not sent on — open a new connection or replay it.';
+  }
   if (proxied && (state === 'closed' || state === 'error')) {
     return 'This proxied connection has ended — the app has to connect through the proxy again.';
   }
@@ -42,7 +48,7 @@ function blockedReason(state: ConnectionState | undefined, proxied: boolean): st
 async function send(build: () => Built): Promise<void> {
   const store = useStore.getState();
   const id = store.selectedConnectionId;
-  if (id === null || store.connections[id]?.state !== 'open' || store.sending) return;
+  if (id === null || store.connections[id]?.state !== 'open' || store.connections[id]?.live === false || store.sending) return;
   const built = build();
   if ('problem' in built) {
     store.setOutcome({ ok: false, text: built.problem });
@@ -70,6 +76,7 @@ const sendData = (): Promise<void> => send(() => buildDataRequest(useStore.getSt
 export function Composer() {
   const connectionState = useStore((state) => (state.selectedConnectionId === null ? undefined : state.connections[state.selectedConnectionId]?.state));
   const proxied = useStore((state) => state.selectedConnectionId !== null && state.connections[state.selectedConnectionId]?.origin === 'proxied');
+  const live = useStore((state) => state.selectedConnectionId === null || state.connections[state.selectedConnectionId]?.live !== false);
   const toward = useStore((state) => state.toward);
   const deflateNegotiated = useStore((state) => {
     const id = state.selectedConnectionId;
@@ -91,13 +98,17 @@ export function Composer() {
   const setRaw = useStore((state) => state.setRaw);
   const setField = useStore((state) => state.setComposerField);
 
-  const blocked = blockedReason(connectionState, proxied);
+  const [savingDraft, setSavingDraft] = useState(false);
+  const hintId = useId();
+  const blocked = blockedReason(connectionState, proxied, live);
   const disabled = blocked !== null || sending;
+  // Disabled buttons say why in their tooltip, and point screen readers at the hint below.
+  const whyDisabled = blocked === null ? {} : { title: blocked, 'aria-describedby': hintId };
   const label = sendLabel({ format, draft, rawEnabled, raw, compress });
 
   function onKeyDown(event: KeyboardEvent): void {
-    // Monaco handles its own Ctrl/Cmd+Enter; this covers the other fields of the composer.
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !(event.target as HTMLElement).closest('.editor')) {
+    // Monaco handles its own Ctrl/Cmd+Enter, and the save form its Enter; this covers the other fields of the composer.
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !(event.target as HTMLElement).closest('.editor, .save-form')) {
       event.preventDefault();
       void sendData();
     }
@@ -127,7 +138,28 @@ export function Composer() {
           <input type="checkbox" checked={rawEnabled} data-testid="raw-toggle" onChange={(event) => setRawEnabled(event.target.checked)} />
           Raw frame
         </label>
+        <button type="button" data-testid="composer-save" aria-expanded={savingDraft}
+          title="Keep this payload as a saved message (text, JSON or binary, from the format)" onClick={() => setSavingDraft((open) => !open)}>
+          Save
+        </button>
       </header>
+      {savingDraft && (
+        <SaveMessageForm
+          what="this payload"
+          initialName=""
+          testId="composer-save-form"
+          onSave={async (collection, name) => {
+            const { format: currentFormat, draft: currentDraft } = useStore.getState();
+            const built = savedFromComposer({ format: currentFormat, draft: currentDraft }, collection, name);
+            if ('problems' in built) return built.problems;
+            const message = await api.invoke('saved.save', built.input);
+            useStore.getState().savedChanged(message);
+            useStore.getState().setOutcome({ ok: true, text: `Saved “${message.name}” in ${message.collection}.` });
+            return null;
+          }}
+          onDone={() => setSavingDraft(false)}
+        />
+      )}
 
       <MonacoEditor
         value={draft}
@@ -166,7 +198,7 @@ export function Composer() {
       )}
 
       <div className="composer-actions">
-        <button type="button" className="primary" data-testid="send-button" disabled={disabled} onClick={() => void sendData()} title="Ctrl/Cmd+Enter">
+        <button type="button" className="primary" data-testid="send-button" disabled={disabled} onClick={() => void sendData()} title="Ctrl/Cmd+Enter" {...whyDisabled}>
           {label}
         </button>
         {deflateNegotiated && !rawEnabled && (
@@ -178,11 +210,11 @@ export function Composer() {
         <span className="spacer" />
         <input className="control-payload" value={controlPayload} placeholder="ping/pong payload (text)" aria-label="Ping or pong payload"
           data-testid="control-payload" onChange={(event) => setField({ controlPayload: event.target.value })} />
-        <button type="button" data-testid="ping-button" disabled={disabled}
+        <button type="button" data-testid="ping-button" disabled={disabled} {...whyDisabled}
           onClick={() => void send(() => ({ request: { kind: 'ping', data: useStore.getState().controlPayload, format: 'text' } }))}>
           Ping
         </button>
-        <button type="button" data-testid="pong-button" disabled={disabled}
+        <button type="button" data-testid="pong-button" disabled={disabled} {...whyDisabled}
           onClick={() => void send(() => ({ request: { kind: 'pong', data: useStore.getState().controlPayload, format: 'text' } }))}>
           Pong
         </button>
@@ -197,13 +229,13 @@ export function Composer() {
           <span>Reason</span>
           <input value={closeReason} data-testid="close-reason" onChange={(event) => setField({ closeReason: event.target.value })} />
         </label>
-        <button type="button" data-testid="close-button" disabled={disabled}
+        <button type="button" data-testid="close-button" disabled={disabled} {...whyDisabled}
           onClick={() => void send(() => buildCloseRequest(useStore.getState().closeCode, useStore.getState().closeReason))}>
           Send close
         </button>
       </div>
 
-      {blocked !== null && <p className="hint" data-testid="composer-hint">{blocked}</p>}
+      {blocked !== null && <p className="hint" id={hintId} data-testid="composer-hint">{blocked}</p>}
       {outcome !== null && (
         <p className={outcome.ok ? 'composer-result' : 'inline-error'} role={outcome.ok ? 'status' : 'alert'}
           data-testid={outcome.ok ? 'composer-result' : 'composer-error'}>

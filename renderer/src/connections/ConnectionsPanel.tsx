@@ -1,9 +1,13 @@
 // The left column: every connection with its state, address, message counts and age, and below it
 // the selected connection's handshake, error, close status and actions. Connections an app made
-// through the proxy are marked as proxied, with the app's address, the proxy mode and frames held.
+// through the proxy are marked as proxied, with the app's address, the proxy mode and frames held;
+// connections read back from the session file as recorded (they cannot send); replays name the
+// connection they replay.
 // Test ids: new-connection-button, connection-list, connection-item (data-state, data-id,
-// data-origin), connection-proxied-badge, connection-proxied-meta, connection-held,
-// connection-details, connection-proxied-info, connection-error, connection-close-info, handshake,
+// data-origin, data-live), connection-proxied-badge, connection-recorded-badge, connection-replay-badge
+// (data-replay-of), connection-proxied-meta, connection-held, connection-details, connection-proxied-info,
+// connection-recorded-info, connection-replay-info, connection-replay-original, connection-error,
+// connection-close-info, handshake, replay-button,
 // reconnect-button (client connections only), disconnect-button, kill-button (proxied only), disconnect-code,
 // disconnect-reason, disconnect-confirm, delete-button, duplicate-button, connection-action-error.
 import { useEffect, useState } from 'react';
@@ -25,6 +29,8 @@ const CLOSED_BY: Record<CloseInfo['by'], string> = {
 };
 
 const MODE_LABELS: Record<ProxiedInfo['mode'], string> = { explicit: 'explicit proxy', reverse: 'reverse proxy' };
+
+const RECORDED_TITLE = 'Recorded earlier and read back from the session file: inspect, export, replay or delete it; it cannot send or reconnect';
 
 function connectionName(summary: ConnectionSummary): string {
   return summary.label ?? summary.url;
@@ -71,14 +77,21 @@ function ConnectionItem({ id }: { id: number }) {
       data-state={summary.state}
       data-id={id}
       data-origin={summary.origin}
+      data-live={summary.live}
       aria-current={selected}
     >
       <button type="button" onClick={() => selectConnection(id)} title={summary.url}>
         <span className="connection-line">
           <span className={`state-badge state-${summary.state}`}>{summary.state}</span>
           {proxied !== null && <span className="proxied-badge" data-testid="connection-proxied-badge">proxied</span>}
+          {!summary.live && <span className="recorded-badge" data-testid="connection-recorded-badge" title={RECORDED_TITLE}>recorded</span>}
           <span className="connection-name">{connectionName(summary)}</span>
         </span>
+        {summary.replayOf !== null && (
+          <span className="connection-meta replay-of" data-testid="connection-replay-badge" data-replay-of={summary.replayOf.connectionId}>
+            replay of #{summary.replayOf.connectionId}
+          </span>
+        )}
         {proxied !== null && (
           <span className="connection-meta" data-testid="connection-proxied-meta">
             <span title="The app's address">from {proxied.clientAddress}</span>
@@ -105,6 +118,7 @@ function ConnectionDetails() {
   const id = useStore((state) => state.selectedConnectionId);
   const summary = useStore((state) => (id === null ? undefined : state.connections[id]));
   const openForm = useStore((state) => state.openForm);
+  const openReplay = useStore((state) => state.openReplay);
   const [actionError, setActionError] = useState<string | null>(null);
   const [closing, setClosing] = useState(false);
   const [closeCode, setCloseCode] = useState('1000');
@@ -139,29 +153,52 @@ function ConnectionDetails() {
   };
 
   const live = LIVE_STATES.has(summary.state);
+  const recorded = !summary.live;
+  const replayOf = summary.replayOf;
   return (
     <div className="connection-details" data-testid="connection-details">
       <h3 title={summary.url}>{connectionName(summary)}</h3>
       {summary.label !== null && <p className="mono small">{summary.url}</p>}
       {summary.proxied !== null && <ProxiedFacts info={summary.proxied} />}
+      {recorded && (
+        <p className="hint" data-testid="connection-recorded-info">
+          Recorded earlier: read back from the session file. Inspect, export, replay or delete it — to talk to the server again, use
+          Duplicate or Replay.
+        </p>
+      )}
+      {replayOf !== null && (
+        <p className="hint" data-testid="connection-replay-info">
+          A replay (run {replayOf.runId}) of{' '}
+          <button type="button" className="link-button" data-testid="connection-replay-original"
+            onClick={() => useStore.getState().selectConnection(replayOf.connectionId)}>
+            connection #{replayOf.connectionId}
+          </button>.
+        </p>
+      )}
       <div className="actions">
         {summary.proxied === null && (
-          <button type="button" data-testid="reconnect-button" disabled={live} title={live ? 'Close it first' : 'Open it again with the same options'}
+          <button type="button" data-testid="reconnect-button" disabled={live || recorded}
+            title={recorded ? RECORDED_TITLE : live ? 'Close it first' : 'Open it again with the same options'}
             onClick={() => void run('Reconnecting', () => api.invoke('connections.reconnect', { id: summary.id }))}>
             Reconnect
           </button>
         )}
-        <button type="button" data-testid="disconnect-button" disabled={summary.state !== 'open' && summary.state !== 'connecting'}
+        <button type="button" data-testid="disconnect-button" disabled={recorded || (summary.state !== 'open' && summary.state !== 'connecting')}
+          title={recorded ? RECORDED_TITLE : undefined}
           onClick={() => setClosing((value) => !value)}>
           Close…
         </button>
         {summary.proxied !== null && (
-          <button type="button" data-testid="kill-button" className="danger" disabled={!live}
-            title="Drop both sides at once, without a closing handshake"
+          <button type="button" data-testid="kill-button" className="danger" disabled={!live || recorded}
+            title={recorded ? RECORDED_TITLE : 'Drop both sides at once, without a closing handshake'}
             onClick={() => void run('Killing', () => api.invoke('connections.close', { id: summary.id, abort: true }))}>
             Kill
           </button>
         )}
+        <button type="button" data-testid="replay-button" title="Send this connection's client messages again on a new connection, and compare the answers"
+          onClick={() => openReplay(summary.id)}>
+          Replay…
+        </button>
         <button type="button" data-testid="duplicate-button" onClick={() => openForm(summary.options)}>Duplicate</button>
         <button type="button" data-testid="delete-button" className="danger"
           onClick={() => void run('Deleting', () => api.invoke('connections.delete', { id: summary.id }))}>

@@ -1,8 +1,10 @@
 // The inspector: the selected row's full detail from `timeline.detail` — payload (text, pretty JSON
 // or a hex dump), frame header fields, wire bytes, close code and reason, protocol error; for a
 // proxied frame also what the proxy did, the rules that touched it, how long it was held, and for an
-// edited one the original payload against the forwarded one (a Monaco diff).
-// Test ids: inspector, inspector-summary, inspector-proxy (data-flags), inspector-rules,
+// edited one the original payload against the forwarded one (a Monaco diff); whether it was capped
+// or imported; and "Save message" for data frames and messages.
+// Test ids: inspector, inspector-save, inspector-save-form (SaveMessageForm), inspector-saved,
+// inspector-capped, inspector-imported, inspector-summary, inspector-proxy (data-flags), inspector-rules,
 // inspector-held, inspector-header, inspector-tabs (buttons with data-tab: payload, hex, wire, diff),
 // inspector-payload (the Monaco view), inspector-diff (the Monaco diff view), inspector-original-hex,
 // inspector-hex, inspector-wire, inspector-close, inspector-error, inspector-truncated, inspector-problem.
@@ -14,6 +16,8 @@ import { base64ToBytes, formatSize } from '../format/bytes.ts';
 import { formatDateTime, formatDuration } from '../format/time.ts';
 import { MonacoDiffEditor } from '../monaco/MonacoDiffEditor.tsx';
 import { MonacoEditor } from '../monaco/MonacoEditor.tsx';
+import { SaveMessageForm } from '../saved/SaveMessageForm.tsx';
+import { defaultSavedName, savableRow } from '../saved/savedForm.ts';
 import { useStore } from '../store/index.ts';
 import { directionLabel, flagBadges, flagNames } from '../timeline/rowFlags.ts';
 import { HexDump } from './HexDump.tsx';
@@ -38,8 +42,12 @@ export function Inspector() {
   const index = useStore((state) => state.selectedRow?.index ?? null);
   const [loaded, setLoaded] = useState<Loaded>({ status: 'idle' });
   const [tab, setTab] = useState<Tab>('payload');
+  const [saving, setSaving] = useState(false);
+  const [savedNote, setSavedNote] = useState<string | null>(null);
 
   useEffect(() => {
+    setSaving(false);
+    setSavedNote(null);
     if (connectionId === null || index === null) {
       setLoaded({ status: 'idle' });
       return;
@@ -59,8 +67,29 @@ export function Inspector() {
     <section className="panel inspector" aria-label="Inspector" data-testid="inspector">
       <header className="panel-header">
         <h2>Inspector</h2>
+        {loaded.status === 'ready' && savableRow(loaded.detail.row) && (
+          <button type="button" data-testid="inspector-save" aria-expanded={saving} title="Keep this payload as a saved message, to send again later"
+            onClick={() => setSaving((open) => !open)}>
+            Save message
+          </button>
+        )}
         {loaded.status === 'ready' && <InspectorTabs detail={loaded.detail} tab={shownTab(loaded.detail, tab)} setTab={setTab} />}
       </header>
+      {saving && loaded.status === 'ready' && connectionId !== null && (
+        <SaveMessageForm
+          what={loaded.detail.row.kind === 'message' ? 'this message' : 'this frame'}
+          initialName={defaultSavedName(loaded.detail.row)}
+          testId="inspector-save-form"
+          onSave={async (collection, name) => {
+            const message = await api.invoke('saved.fromRow', { connectionId, view, index: loaded.detail.row.index, collection, name });
+            useStore.getState().savedChanged(message);
+            setSavedNote(`Saved as “${message.name}” in ${message.collection}.`);
+            return null;
+          }}
+          onDone={() => setSaving(false)}
+        />
+      )}
+      {savedNote !== null && <p className="ok-text inspector-saved" role="status" data-testid="inspector-saved">{savedNote}</p>}
       {loaded.status === 'idle' && <p className="empty-hint">Select a row in the timeline to see its payload, header and wire bytes.</p>}
       {loaded.status === 'error' && <p className="inline-error" role="alert" data-testid="inspector-problem">{loaded.message}</p>}
       {loaded.status === 'ready' && <RowDetailView detail={loaded.detail} tab={shownTab(loaded.detail, tab)} />}

@@ -12,7 +12,7 @@ interface SaveMessageFormProps {
   initialName: string;
   /** What is being saved, for the form's heading. */
   what: string;
-  /** Saves; resolves to the sentence to show, or throws the engine's error. Null problems mean saved. */
+  /** Saves: resolves to null when saved or to what is wrong with the fields; rejects with the engine's error. */
   onSave(collection: string, name: string): Promise<SavedFieldProblems | null>;
   onDone(): void;
   testId: string;

@@ -40,14 +40,10 @@ export function environmentNameProblem(environments: Environments, name: string)
   return null;
 }
 
-/** A new empty environment; the first one made also becomes the active one. */
+/** A new empty environment, made the active one (the editor shows the active one's variables). */
 export function addEnvironment(environments: Environments, name: string): Environments {
   const trimmed = name.trim();
-  const first = Object.keys(environments.environments).length === 0;
-  return {
-    active: first ? trimmed : environments.active,
-    environments: { ...environments.environments, [trimmed]: {} },
-  };
+  return { active: trimmed, environments: { ...environments.environments, [trimmed]: {} } };
 }
 
 /** Without the environment; when it was the active one, none is active. */
@@ -65,8 +61,10 @@ export function setVariables(environments: Environments, name: string, values: R
   return { ...environments, environments: { ...environments.environments, [name]: values } };
 }
 
-/** The active environment's variables, or none. */
+const NO_VALUES: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The active environment's variables, or none (always the same object, so memoized views keep it). */
 export function activeValues(environments: Environments | null): Readonly<Record<string, string>> {
-  if (environments === null || environments.active === null) return {};
-  return environments.environments[environments.active] ?? {};
+  if (environments === null || environments.active === null) return NO_VALUES;
+  return environments.environments[environments.active] ?? NO_VALUES;
 }

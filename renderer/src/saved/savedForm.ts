@@ -3,7 +3,6 @@
 // Pure: no React, no engine.
 import type { SavedMessage, SavedMessageInput, SavedMessageKind, TimelineRow } from '../../../shared/api.ts';
 import { checkBase64, checkHex } from '../format/bytes.ts';
-import type { PayloadFormat } from '../store/composer.ts';
 
 /** The collection a first saved message goes to when nobody names one. */
 export const DEFAULT_COLLECTION = 'Default';
@@ -46,8 +45,9 @@ export function labelProblems(collection: string, name: string): SavedFieldProbl
   return problems;
 }
 
+/** The composer's format and draft (store/composer.ts; repeated here so this module stays free of the store). */
 export interface ComposerPayload {
-  format: PayloadFormat;
+  format: 'text' | 'json' | 'hex' | 'base64';
   draft: string;
 }
 

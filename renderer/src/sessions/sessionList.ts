@@ -21,6 +21,11 @@ export function recentSessions(list: readonly SessionInfo[], count = RECENT_COUN
   return list.filter((session) => !session.current).sort((a, b) => b.modifiedAt - a.modifiedAt).slice(0, count);
 }
 
+/** When a session last changed, short enough for a table cell: the locale's short date and time. */
+export function formatChanged(time: number): string {
+  return new Date(Math.floor(time / 1000)).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+}
+
 export function connectionCount(count: number): string {
   return count === 1 ? '1 connection' : `${count} connections`;
 }

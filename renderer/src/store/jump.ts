@@ -3,6 +3,7 @@
 // the timeline scrolls to it once it knows that many rows, then clears the target.
 import type { StateCreator } from 'zustand';
 import type { TimelineView } from '../../../shared/api.ts';
+import { withoutRowFilters } from '../timeline/rowFilters.ts';
 import type { FramescopeState } from './index.ts';
 
 export interface JumpTarget {
@@ -24,18 +25,15 @@ export const createJumpSlice: StateCreator<FramescopeState, [], [], JumpSlice> =
   jumpTarget: null,
   // One update, so the timeline switches connection, view and filter and scrolls in a single commit.
   jumpToRow: (target) =>
-    set((state) => {
-      const filtered = state.filter.text !== '' || state.filter.direction !== 'both' || state.filter.opcode !== 'all';
-      return {
-        page: 'connections',
-        selectedConnectionId: target.connectionId,
-        view: target.view,
-        filter: filtered ? { ...state.filter, text: '', direction: 'both', opcode: 'all' } : state.filter,
-        selectedRow: { index: target.index, position: target.index },
-        newRowsBelow: false,
-        // A new object each time: jumping to the same row again scrolls again.
-        jumpTarget: { ...target },
-      };
-    }),
+    set((state) => ({
+      page: 'connections',
+      selectedConnectionId: target.connectionId,
+      view: target.view,
+      filter: withoutRowFilters(state.filter),
+      selectedRow: { index: target.index, position: target.index },
+      newRowsBelow: false,
+      // A new object each time: jumping to the same row again scrolls again.
+      jumpTarget: { ...target },
+    })),
   clearJump: () => set({ jumpTarget: null }),
 });

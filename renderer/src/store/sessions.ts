@@ -2,6 +2,7 @@
 // export said, and forgetting everything that belonged to the previous session when another opens.
 import type { StateCreator } from 'zustand';
 import type { SessionInfo, SessionSettings } from '../../../shared/api.ts';
+import { withoutRowFilters } from '../timeline/rowFilters.ts';
 import type { FramescopeState } from './index.ts';
 
 export interface SessionNotice {
@@ -39,13 +40,15 @@ export const createSessionsSlice: StateCreator<FramescopeState, [], [], Sessions
       selectedConnectionId: null,
       selectedRow: null,
       newRowsBelow: false,
-      filter: { ...state.filter, text: '', direction: 'both', opcode: 'all' },
+      filter: withoutRowFilters(state.filter),
       jumpTarget: null,
       replayRuns: {},
       replayConnectionId: null,
       comparisonRunId: null,
       searchResult: null,
       searchError: null,
+      // The composer's last outcome was about a connection of the old session.
+      outcome: null,
       sidePanel: state.sidePanel === 'replay' ? null : state.sidePanel,
     })),
 });

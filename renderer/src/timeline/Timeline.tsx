@@ -81,8 +81,9 @@ export function Timeline() {
   // A jump (from a search hit) lands after the switch above has scrolled to the bottom, and waits
   // until the window counts the target row. Unfiltered, a row's position is its index.
   useLayoutEffect(() => {
-    if (jumpTarget === null || jumpTarget.connectionId !== connectionId || jumpTarget.view !== view) return;
-    if (engineFilter(filter) !== undefined) {
+    if (jumpTarget === null) return;
+    // The person moved on (another connection, view or filter) before the row arrived.
+    if (jumpTarget.connectionId !== connectionId || jumpTarget.view !== view || engineFilter(filter) !== undefined) {
       clearJump();
       return;
     }
