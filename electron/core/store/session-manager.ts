@@ -132,7 +132,8 @@ export class SessionManager {
   private describe(id: string): SessionInfo {
     const path = this.pathOf(id);
     const size = (suffix: string): number => (existsSync(path + suffix) ? statSync(path + suffix).size : 0);
-    const modifiedAt = Math.max(statSync(path).mtimeMs, existsSync(`${path}-wal`) ? statSync(`${path}-wal`).mtimeMs : 0);
+    // Reading a session (below, and in earlier lists) leaves an empty -wal behind: only one with commits in it says when the session changed.
+    const modifiedAt = Math.max(statSync(path).mtimeMs, size('-wal') > 0 ? statSync(`${path}-wal`).mtimeMs : 0);
     let name: string;
     let createdAt: number;
     let connections: number;

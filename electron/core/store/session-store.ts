@@ -117,17 +117,22 @@ export class SessionStore implements TimelineStore, LibraryStore {
   constructor(path: string, opts: { name?: string; now?: Micros } = {}) {
     this.path = path;
     this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-    this.db.exec(SCHEMA);
-    const version = this.meta('schemaVersion');
-    if (version === null) {
-      const now = opts.now ?? Date.now() * 1000;
-      this.setMeta('schemaVersion', String(SCHEMA_VERSION));
-      this.setMeta('name', opts.name ?? 'Session');
-      this.setMeta('createdAt', String(now));
-    } else if (Number(version) > SCHEMA_VERSION) {
+    try {
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+      this.db.exec(SCHEMA);
+      const version = this.meta('schemaVersion');
+      if (version === null) {
+        const now = opts.now ?? Date.now() * 1000;
+        this.setMeta('schemaVersion', String(SCHEMA_VERSION));
+        this.setMeta('name', opts.name ?? 'Session');
+        this.setMeta('createdAt', String(now));
+      } else if (Number(version) > SCHEMA_VERSION) {
+        throw new Error(`${path} was written by a newer Framescope (session format ${version}); update Framescope to open it`);
+      }
+    } catch (err) {
+      // A file that is not a session (or is a newer one) is not kept open: it stays the user's to move or delete.
       this.db.close();
-      throw new Error(`${path} was written by a newer Framescope (session format ${version}); update Framescope to open it`);
+      throw err;
     }
     this.recordingCap = Number(this.meta('recordingCapBytes') ?? DEFAULT_RECORDING_CAP);
     this.db.function('fs_match', { deterministic: true }, (key, preview, blob) => {
@@ -373,7 +378,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
     }
   }
 
-  /** Full-text search (FTS5) over text payloads, error reasons and notes; with `regex`, a scan of the same text. */
+  /** Full-text search (FTS5) over text payloads, ping and pong text, close reasons, error reasons and notes; with `regex`, a scan of the rows' text. */
   search(req: SearchRequest): SearchResult {
     this.flush();
     const limit = req.limit ?? 200;
@@ -586,6 +591,10 @@ export class SessionStore implements TimelineStore, LibraryStore {
     );
     if (rec.error) this.stmt.index!.run(f.id, rec.error.reason);
     else if (searchable && rec.payload.length > 0) this.stmt.index!.run(f.id, decoder.decode(rec.payload));
+    else {
+      const words = controlText(rec);
+      if (words !== '') this.stmt.index!.run(f.id, words);
+    }
   }
 
   private writeMessage(m: { id: number; rec: MessageRecord | null; frameRow: number | null; first: number; last: number }): void {
@@ -736,7 +745,7 @@ function messageDetail(row: TimelineRow, rec: MessageRecord): RowDetail {
     ...NO_DETAIL,
     row,
     payloadBase64: base64(shown),
-    text: isUtf8(shown) ? decoder.decode(shown) : null,
+    text: textOf(shown, shown !== rec.data || rec.fullLength != null),
     truncated: shown !== rec.data || rec.fullLength != null,
     fullLength: rec.fullLength ?? null,
     rules: rec.rules ? [...rec.rules] : [],
@@ -764,7 +773,7 @@ function frameDetail(row: TimelineRow, rec: FrameRecord | NoteRecord): RowDetail
     row,
     header: imported ? null : header,
     payloadBase64: base64(shown),
-    text: isUtf8(shown) ? decoder.decode(shown) : null,
+    text: textOf(shown, shown !== rec.payload || rec.fullLength != null),
     wireBase64: imported ? null : base64(wire),
     close: rec.opcode === Opcode.CLOSE && rec.kind === 'frame' ? closeOf(rec.payload) : null,
     error: rec.error,
@@ -774,6 +783,16 @@ function frameDetail(row: TimelineRow, rec: FrameRecord | NoteRecord): RowDetail
     rules: rec.rules ? [...rec.rules] : [],
     heldMs: rec.heldMs ?? null,
   };
+}
+
+/** The bytes as text when they are UTF-8. A payload that was cut (`cut`) may end inside a character: that character is left out. */
+function textOf(data: Uint8Array, cut: boolean): string | null {
+  if (isUtf8(data)) return decoder.decode(data);
+  for (let drop = 1; cut && drop <= 3 && drop < data.length; drop++) {
+    const head = data.subarray(0, data.length - drop);
+    if (isUtf8(head)) return decoder.decode(head);
+  }
+  return null;
 }
 
 function framePreview(rec: FrameRecord): string {
@@ -796,6 +815,13 @@ function preview(data: Uint8Array, textual: boolean): string {
   let hex = '';
   for (const b of shown) hex += (hex === '' ? '' : ' ') + b.toString(16).padStart(2, '0');
   return data.length > shown.length ? `${hex} …` : hex;
+}
+
+/** What a control frame says in words, for the search index: a ping's or pong's text, a close frame's reason. */
+function controlText(rec: FrameRecord): string {
+  if (rec.kind !== 'frame') return '';
+  if (rec.opcode === Opcode.CLOSE) return closeOf(rec.payload).reason;
+  return (rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG) && isUtf8(rec.payload) ? decoder.decode(rec.payload) : '';
 }
 
 function closeOf(payload: Uint8Array): { code: number | null; reason: string } {

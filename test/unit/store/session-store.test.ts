@@ -1,0 +1,596 @@
+// The session store on disk: per-tick batches written in one transaction, the recording cap, filters
+// and search run in SQL, whole timelines read back and imported, and a session closed and opened again.
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { FrameFlag, type Direction, type ReplayRun, type TimelineFilter, type TimelineView } from '../../../shared/api.ts';
+import { DEFAULT_RECORDING_CAP, SessionStore } from '../../../electron/core/store/session-store.ts';
+import type { FrameRecord, MessageRecord, StoredFrame, StoredMessage } from '../../../electron/core/store/records.ts';
+import { connectionSummary, frameRecord, messageRecord, utf8, type FrameInit } from '../../support/session-records.ts';
+import { hex, pattern } from '../../support/bytes.ts';
+
+const ID = 1;
+let dir: string;
+let path: string;
+let store: SessionStore;
+const readers: DatabaseSync[] = [];
+let clock = 0;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'framescope-session-'));
+  path = join(dir, 'test.framescope');
+  store = new SessionStore(path);
+  store.createTimeline(ID);
+  clock = 0;
+});
+
+afterEach(() => {
+  for (const r of readers.splice(0)) r.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const frame = (init: Omit<FrameInit, 'time'> & { time?: number } = {}): FrameRecord => frameRecord({ time: ++clock, ...init });
+const message = (d: Direction, data: Uint8Array | string, opcode = 1): MessageRecord => messageRecord(++clock, d, data, opcode);
+
+/** Appends a one-frame message, as the engine does: the frame, then the message. */
+function oneFrameMessage(d: Direction, data: string, connectionId = ID): void {
+  store.appendFrame(connectionId, frame({ dir: d, payload: data }), true);
+  store.appendMessage(connectionId, message(d, data));
+}
+
+/** A second connection to the file that is not the store's: it sees only what was committed. */
+function reader(file = path): DatabaseSync {
+  const db = new DatabaseSync(file, { readOnly: true });
+  readers.push(db);
+  return db;
+}
+
+function onDisk(db: DatabaseSync): { frames: number; messages: number } {
+  const n = (table: string): number => Number(db.prepare(`SELECT count(*) AS n FROM ${table}`).get()!.n);
+  return { frames: n('frames'), messages: n('messages') };
+}
+
+/** Commits in the write-ahead log: frames of the current WAL generation whose "database size after commit" is set. */
+function walCommits(file = path): number {
+  const wal = readFileSync(`${file}-wal`);
+  if (wal.length < 32) return 0;
+  const pageSize = wal.readUInt32BE(8);
+  const salt = wal.subarray(16, 24);
+  let commits = 0;
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    if (!wal.subarray(at + 8, at + 16).equals(salt)) break;
+    if (wal.readUInt32BE(at + 4) !== 0) commits++;
+  }
+  return commits;
+}
+
+function all(view: TimelineView, filter?: TimelineFilter, connectionId = ID, s = store) {
+  return s.range({ connectionId, view, start: 0, count: 1_000_000, ...(filter ? { filter } : {}) });
+}
+
+const indexes = (view: TimelineView, filter: TimelineFilter): number[] => all(view, filter).rows.map((r) => r.index);
+
+describe('batching', () => {
+  test('rows appended in one tick reach the file together at its end, in one transaction', async () => {
+    const db = reader();
+    const commits = walCommits();
+    for (let i = 0; i < 10_000; i++) oneFrameMessage(i % 2 === 0 ? 'out' : 'in', `message ${i}`);
+    expect(onDisk(db)).toEqual({ frames: 0, messages: 0 });
+    expect(walCommits()).toBe(commits);
+    await tick();
+    expect(onDisk(db)).toEqual({ frames: 10_000, messages: 10_000 });
+    expect(walCommits()).toBe(commits + 1);
+  });
+
+  test('each tick is its own batch', async () => {
+    const db = reader();
+    const commits = walCommits();
+    for (let batch = 1; batch <= 3; batch++) {
+      for (let i = 0; i < 100; i++) oneFrameMessage('out', `${batch}.${i}`);
+      await tick();
+      expect(onDisk(db)).toEqual({ frames: batch * 100, messages: batch * 100 });
+    }
+    expect(walCommits()).toBe(commits + 3);
+  });
+
+  test('flush() writes the batch at once', () => {
+    const db = reader();
+    oneFrameMessage('out', 'now');
+    store.appendNote(ID, { kind: 'note', time: ++clock, event: 'open', text: 'Open' });
+    store.flush();
+    expect(onDisk(db)).toEqual({ frames: 2, messages: 2 });
+  });
+
+  test('a batch over 32 MiB is written as soon as it is that large, not at the end of the tick', () => {
+    const db = reader();
+    // Each frame counts its wire bytes and its payload: 12 MiB.
+    const payload = new Uint8Array(6 * 1024 * 1024).fill(0x2a);
+    store.appendFrame(ID, frame({ opcode: 2, payload }), false);
+    store.appendFrame(ID, frame({ opcode: 2, payload }), false);
+    expect(onDisk(db).frames).toBe(0);
+    store.appendFrame(ID, frame({ opcode: 2, payload }), false);
+    expect(onDisk(db).frames).toBe(3);
+  });
+
+  test('frames written in an earlier batch are linked to their message when it completes in a later one', async () => {
+    store.appendFrame(ID, frame({ dir: 'in', fin: false, payload: 'hel' }), true);
+    await tick();
+    store.appendFrame(ID, frame({ dir: 'in', opcode: 0, fin: false, payload: 'l' }), true);
+    await tick();
+    store.appendFrame(ID, frame({ dir: 'in', opcode: 0, payload: 'o' }), true);
+    store.appendMessage(ID, message('in', 'hello'));
+    await tick();
+    const db = reader();
+    expect(db.prepare('SELECT message FROM frames ORDER BY id').all().map((r) => r.message)).toEqual([0, 0, 0]);
+    expect(all('frames').rows.map((r) => r.ref)).toEqual([0, 0, 0]);
+    expect(all('messages').rows.map((r) => [r.preview, r.ref, r.refEnd])).toEqual([['hello', 0, 2]]);
+  });
+});
+
+describe('recording cap', () => {
+  const text = 'abcdefghij'.repeat(500);
+
+  test('a new session records payloads up to 16 MiB', () => {
+    expect(store.settings()).toEqual({ recordingCapBytes: DEFAULT_RECORDING_CAP });
+    expect(DEFAULT_RECORDING_CAP).toBe(16 * 1024 * 1024);
+  });
+
+  test('a payload over the cap is stored cut to it, flagged CAPPED, with its full length', () => {
+    expect(store.configure({ recordingCapBytes: 1024 })).toEqual({ recordingCapBytes: 1024 });
+    store.appendFrame(ID, frame({ payload: text }), true);
+    store.appendMessage(ID, message('out', text));
+    for (const view of ['frames', 'messages'] as const) {
+      const d = store.detail({ connectionId: ID, view, index: 0 });
+      expect(d.row.flags & FrameFlag.CAPPED).toBe(FrameFlag.CAPPED);
+      expect(d.row.size).toBe(5000);
+      expect(d).toMatchObject({ truncated: true, fullLength: 5000, text: text.slice(0, 1024) });
+      expect(Buffer.from(d.payloadBase64, 'base64')).toHaveLength(1024);
+    }
+    const wire = store.detail({ connectionId: ID, view: 'frames', index: 0 }).wireBase64!;
+    expect(Buffer.from(wire, 'base64')).toHaveLength(1024);
+    const [stored] = [...store.frames(ID)];
+    expect(stored!.rec).toMatchObject({ payloadLength: 5000, fullLength: 5000 });
+    expect((stored!.rec as FrameRecord).payload).toHaveLength(1024);
+    const [msg] = [...store.messages(ID)];
+    expect(msg).toMatchObject({ rec: { fullLength: 5000, flags: FrameFlag.CAPPED } });
+  });
+
+  test('text cut by the cap in the middle of a character still reads as text, up to that character', () => {
+    store.configure({ recordingCapBytes: 1024 });
+    const accented = `x${'é'.repeat(3000)}`;
+    store.appendFrame(ID, frame({ payload: accented }), true);
+    store.appendMessage(ID, message('out', accented));
+    for (const view of ['frames', 'messages'] as const) {
+      expect(store.detail({ connectionId: ID, view, index: 0 })).toMatchObject({ truncated: true, fullLength: 6001, text: `x${'é'.repeat(511)}` });
+    }
+  });
+
+  test('binary data is not shown as text however it is cut', () => {
+    store.configure({ recordingCapBytes: 1024 });
+    store.appendFrame(ID, frame({ opcode: 2, payload: new Uint8Array(5000).fill(0xff) }), false);
+    expect(store.detail({ connectionId: ID, view: 'frames', index: 0 }).text).toBeNull();
+  });
+
+  test('the cap keeps the flags the proxy set', () => {
+    store.configure({ recordingCapBytes: 1024 });
+    store.appendFrame(ID, frame({ payload: text, flags: FrameFlag.EDITED }), false);
+    expect(all('frames').rows[0]!.flags).toBe(FrameFlag.EDITED | FrameFlag.CAPPED);
+  });
+
+  test('frames and messages under the cap are stored whole and not flagged', () => {
+    store.configure({ recordingCapBytes: 1024 });
+    const small = text.slice(0, 1000);
+    store.appendFrame(ID, frame({ payload: small }), true);
+    store.appendMessage(ID, message('out', small));
+    for (const view of ['frames', 'messages'] as const) {
+      const d = store.detail({ connectionId: ID, view, index: 0 });
+      expect(d).toMatchObject({ truncated: false, fullLength: null, text: small });
+      expect(d.row.flags).toBe(0);
+    }
+    expect(Buffer.from(store.detail({ connectionId: ID, view: 'frames', index: 0 }).wireBase64!, 'base64')).toHaveLength(1004);
+  });
+
+  test('the cap is kept in the session file', () => {
+    store.configure({ recordingCapBytes: 1024 });
+    store.close();
+    store = new SessionStore(path);
+    expect(store.settings()).toEqual({ recordingCapBytes: 1024 });
+    store.createTimeline(2);
+    store.appendFrame(2, frame({ payload: text }), false);
+    expect(store.detail({ connectionId: 2, view: 'frames', index: 0 })).toMatchObject({ truncated: true, fullLength: 5000 });
+  });
+});
+
+describe('filters in the store', () => {
+  const long = (c: string, tail: string): string => `${c.repeat(300)} ${tail}`;
+
+  // frames view                                   messages view
+  // 0 note        t100 'Connected to …'           0 note
+  // 1 out text    t110 a… Needle one              1 message out t110
+  // 2 in text     t120 b… needle two (FIN unset)  2 ping (standalone) t121
+  // 3 out ping    t121 'are you there'            3 message in t122 (frames 2 and 4)
+  // 4 in cont.    t122 ' and the end'             4 binary message in t130
+  // 5 in binary   t130                            5 error t140
+  // 6 in error    t140 reserved opcode            6 close t150
+  // 7 out close   t150 1000 bye
+  beforeEach(() => {
+    store.appendNote(ID, { kind: 'note', time: 100, event: 'open', text: 'Connected to ws://example.test' });
+    store.appendFrame(ID, frame({ time: 110, dir: 'out', payload: long('a', 'Needle one') }), true);
+    store.appendMessage(ID, messageRecord(110, 'out', long('a', 'Needle one')));
+    store.appendFrame(ID, frame({ time: 120, dir: 'in', fin: false, payload: long('b', 'needle two') }), true);
+    store.appendFrame(ID, frame({ time: 121, dir: 'out', opcode: 9, payload: 'are you there' }), false);
+    store.appendFrame(ID, frame({ time: 122, dir: 'in', opcode: 0, payload: ' and the end' }), true);
+    store.appendMessage(ID, messageRecord(122, 'in', `${long('b', 'needle two')} and the end`));
+    store.appendFrame(ID, frame({ time: 130, dir: 'in', opcode: 2, payload: hex('00 01 02 03') }), true);
+    store.appendMessage(ID, messageRecord(130, 'in', hex('00 01 02 03'), 2));
+    store.appendFrame(ID, frame({ time: 140, dir: 'in', opcode: 3, error: { code: 'WS_ERR_INVALID_OPCODE', closeCode: 1002, reason: 'Reserved opcode 0x3' } }), false);
+    store.appendFrame(ID, frame({ time: 150, dir: 'out', opcode: 8, payload: hex('03 e8 62 79 65') }), false);
+  });
+
+  test('the fixture is as described', () => {
+    expect(store.counts(ID)).toEqual({ frameRows: 8, messageRows: 7 });
+    expect(all('messages').rows.map((r) => [r.kind, r.time, r.opcode])).toEqual([
+      ['note', 100, -1], ['message', 110, 1], ['frame', 121, 9], ['message', 122, 1], ['message', 130, 2], ['error', 140, 3], ['frame', 150, 8],
+    ]);
+  });
+
+  test('time: from is inclusive, to exclusive', () => {
+    expect(indexes('frames', { from: 120, to: 140 })).toEqual([2, 3, 4, 5]);
+    expect(indexes('messages', { from: 120, to: 140 })).toEqual([2, 3, 4]);
+    expect(indexes('messages', { from: 122 })).toEqual([3, 4, 5, 6]);
+    expect(indexes('frames', { to: 110 })).toEqual([0]);
+  });
+
+  test('direction', () => {
+    expect(indexes('frames', { direction: 'in' })).toEqual([2, 4, 5, 6]);
+    expect(indexes('messages', { direction: 'in' })).toEqual([3, 4, 5]);
+    expect(indexes('messages', { direction: 'out' })).toEqual([1, 2, 6]);
+  });
+
+  test('opcodes keep notes and errors unless errors is false', () => {
+    expect(indexes('frames', { opcodes: [8, 9] })).toEqual([0, 3, 6, 7]);
+    expect(indexes('frames', { opcodes: [8, 9], errors: false })).toEqual([3, 7]);
+    expect(indexes('messages', { opcodes: [1] })).toEqual([0, 1, 3, 5]);
+    expect(indexes('messages', { opcodes: [1], errors: false })).toEqual([1, 3]);
+    expect(indexes('messages', { opcodes: [] })).toEqual([0, 5]);
+  });
+
+  test('errors false drops errors and notes', () => {
+    expect(indexes('frames', { errors: false })).toEqual([1, 2, 3, 4, 5, 7]);
+    expect(indexes('messages', { errors: false })).toEqual([1, 2, 3, 4, 6]);
+  });
+
+  test('text is matched case-insensitively beyond the preview, in both views', () => {
+    expect(all('frames').rows[1]!.preview).not.toContain('eedle');
+    expect(indexes('frames', { text: 'NEEDLE' })).toEqual([1, 2]);
+    expect(indexes('messages', { text: 'NEEDLE' })).toEqual([1, 3]);
+    expect(indexes('messages', { text: 'two and the' })).toEqual([3]);
+  });
+
+  test('case-sensitive text', () => {
+    expect(indexes('frames', { text: 'Needle', caseSensitive: true })).toEqual([1]);
+    expect(indexes('messages', { text: 'needle', caseSensitive: true })).toEqual([3]);
+  });
+
+  test('regex, with and without case', () => {
+    expect(indexes('frames', { text: 'NEEDLE (one|two)$', regex: true })).toEqual([1, 2]);
+    expect(indexes('messages', { text: 'needle \\w+ and', regex: true })).toEqual([3]);
+    expect(indexes('messages', { text: 'N\\w+ one', regex: true, caseSensitive: true })).toEqual([1]);
+    expect(indexes('frames', { text: 'n\\w+ one', regex: true, caseSensitive: true })).toEqual([]);
+  });
+
+  test('standalone control frames, errors and notes are matched by their text in the messages view', () => {
+    expect(indexes('messages', { text: 'you there' })).toEqual([2]);
+    expect(indexes('messages', { text: 'connected' })).toEqual([0]);
+    expect(indexes('messages', { text: 'reserved opcode' })).toEqual([5]);
+    expect(indexes('messages', { text: 'normal closure: bye' })).toEqual([6]);
+  });
+
+  test('conditions combine', () => {
+    expect(indexes('frames', { text: 'needle', direction: 'in', from: 115 })).toEqual([2]);
+    expect(indexes('messages', { text: 'needle', direction: 'out', to: 110 })).toEqual([]);
+  });
+
+  test('a filtered index grows with rows appended across flushes, past its first allocation', async () => {
+    const filter: TimelineFilter = { text: 'MATCH', caseSensitive: true };
+    const expected = indexes('messages', filter);
+    expect(expected).toEqual([]);
+    for (let batch = 0; batch < 3; batch++) {
+      for (let i = 0; i < 1000; i++) {
+        const matching = i % 3 !== 0;
+        const index = store.counts(ID).messageRows;
+        oneFrameMessage('in', long('c', matching ? `MATCH ${batch}.${i}` : `other ${batch}.${i}`));
+        if (matching) expected.push(index);
+      }
+      await tick();
+      const r = all('messages', filter);
+      expect(r.total).toBe(expected.length);
+      expect(r.rows.map((x) => x.index)).toEqual(expected);
+    }
+    expect(expected.length).toBeGreaterThan(1024);
+    const window = store.range({ connectionId: ID, view: 'messages', start: 1500, count: 3, filter });
+    expect(window.rows.map((x) => x.index)).toEqual(expected.slice(1500, 1503));
+  });
+});
+
+describe('search', () => {
+  // Connection 1, frames: 0 note, 1 'hello world', 2 'alpha beta' (first fragment), 3 ping, 4 'gamma delta' (last fragment), 5 error.
+  // Messages: 0 note, 1 hello world, 2 ping, 3 alpha … delta, 4 error. Connection 2: 0 'hello there', 1 'help wanted'.
+  beforeEach(() => {
+    store.appendNote(ID, { kind: 'note', time: ++clock, event: 'open', text: 'Connected to the echo server' });
+    oneFrameMessage('out', 'hello world');
+    store.appendFrame(ID, frame({ dir: 'in', fin: false, payload: 'alpha beta' }), true);
+    store.appendFrame(ID, frame({ dir: 'in', opcode: 9, payload: 'heartbeat' }), false);
+    store.appendFrame(ID, frame({ dir: 'in', opcode: 0, payload: ' gamma delta' }), true);
+    store.appendMessage(ID, message('in', 'alpha beta gamma delta'));
+    store.appendFrame(ID, frame({ dir: 'in', opcode: 3, error: { code: 'WS_ERR_INVALID_OPCODE', closeCode: 1002, reason: 'reserved opcode seen' } }), false);
+    store.createTimeline(2);
+    oneFrameMessage('out', 'hello there', 2);
+    oneFrameMessage('in', 'help wanted', 2);
+  });
+
+  const where = (text: string, more: Partial<{ regex: boolean; connectionIds: number[]; limit: number }> = {}) =>
+    store.search({ text, ...more }).hits.map((h) => [h.connectionId, h.frameIndex, h.messageIndex]);
+
+  test('a word is a prefix, across connections, in row order', () => {
+    expect(where('hel')).toEqual([[1, 1, 1], [2, 0, 0], [2, 1, 1]]);
+    expect(where('HELLO')).toEqual([[1, 1, 1], [2, 0, 0]]);
+  });
+
+  test('every word is required', () => {
+    expect(where('hello world')).toEqual([[1, 1, 1]]);
+    expect(where('hel wan')).toEqual([[2, 1, 1]]);
+    expect(where('hello nothing')).toEqual([]);
+  });
+
+  test('a hit carries the row as shown', () => {
+    const [hit] = store.search({ text: 'wanted' }).hits;
+    expect(hit).toEqual({ connectionId: 2, frameIndex: 1, messageIndex: 1, time: clock - 1, dir: 'in', opcode: 1, preview: 'help wanted' });
+  });
+
+  test('connectionIds restricts the search', () => {
+    expect(where('hel', { connectionIds: [2] })).toEqual([[2, 0, 0], [2, 1, 1]]);
+    expect(where('hel', { connectionIds: [3] })).toEqual([]);
+  });
+
+  test('limit cuts the hits and says there are more', () => {
+    expect(store.search({ text: 'hel', limit: 2 })).toMatchObject({ more: true, hits: [{ connectionId: 1 }, { connectionId: 2, frameIndex: 0 }] });
+    expect(store.search({ text: 'hel', limit: 3 }).more).toBe(false);
+  });
+
+  test('regex mode tests each row\'s text', () => {
+    expect(where('^h\\w+ (world|there)$', { regex: true })).toEqual([[1, 1, 1], [2, 0, 0]]);
+    expect(where('gam+a', { regex: true })).toEqual([[1, 4, 3]]);
+  });
+
+  test('notes and error reasons are found', () => {
+    expect(where('echo')).toEqual([[1, 0, 0]]);
+    expect(where('reserved')).toEqual([[1, 5, 4]]);
+  });
+
+  test('a fragment points at its message\'s row; a ping at its own row in the messages view', () => {
+    expect(where('beta')).toEqual([[1, 2, 3]]);
+    expect(where('delta')).toEqual([[1, 4, 3]]);
+    expect(where('heartbeat')).toEqual([[1, 3, 2]]);
+    expect(where('heart', { regex: true })).toEqual([[1, 3, 2]]);
+  });
+
+  test('a close frame is found by its reason', () => {
+    store.appendFrame(ID, frame({ dir: 'out', opcode: 8, payload: hex('03 e9 67 6f 69 6e 67 20 68 6f 6d 65') }), false);
+    expect(all('frames').rows[6]!.preview).toBe('1001 Going Away: going home');
+    expect(where('home')).toEqual([[1, 6, 5]]);
+  });
+
+  test('rows written in earlier batches are found with rows still in the batch', async () => {
+    await tick();
+    oneFrameMessage('in', 'hello again', 2);
+    expect(where('hello')).toEqual([[1, 1, 1], [2, 0, 0], [2, 2, 2]]);
+  });
+
+  test('deleting a timeline removes its rows from the index', () => {
+    store.deleteTimeline(2);
+    expect(where('hel')).toEqual([[1, 1, 1]]);
+    // The id may be used again (maxConnectionId goes down): the new rows must not inherit the old words.
+    store.createTimeline(2);
+    oneFrameMessage('out', 'unrelated', 2);
+    expect(where('hello')).toEqual([[1, 1, 1]]);
+    expect(where('unrelated')).toEqual([[2, 0, 0]]);
+  });
+});
+
+describe('reading whole timelines and importing them', () => {
+  interface Expected { frames: StoredFrame[]; messages: StoredMessage[] }
+
+  /** Appends about 5000 rows of every kind across several ticks and returns them as they should read back. */
+  async function record(s: SessionStore, id: number): Promise<Expected> {
+    const frames: StoredFrame[] = [];
+    const messages: StoredMessage[] = [];
+    const pending: Record<Direction, number[]> = { in: [], out: [] };
+    const addFrame = (rec: FrameRecord, partOfMessage: boolean): void => {
+      const index = s.appendFrame(id, rec, partOfMessage);
+      frames.push({ index, rec, message: -1 });
+      if (partOfMessage) pending[rec.dir].push(index);
+      else messages.push({ index: messages.length, frameRow: index });
+    };
+    const addMessage = (rec: MessageRecord): void => {
+      const index = s.appendMessage(id, rec);
+      const rows = pending[rec.dir].splice(0);
+      for (const row of rows) frames[row] = { ...frames[row]!, message: index };
+      messages.push({ index, rec, first: rows[0]!, last: rows.at(-1)! });
+    };
+    for (let i = 0; i < 700; i++) {
+      const key = pattern(4, i);
+      addFrame(frame({ dir: 'out', payload: `request ${i}`, maskKey: key, rules: i % 5 === 0 ? ['tag', 'delay'] : undefined, flags: i % 5 === 0 ? FrameFlag.DELAYED : 0 }), true);
+      addMessage(messageRecord(clock, 'out', `request ${i}`, 1, i % 5 === 0 ? { flags: FrameFlag.DELAYED, rules: ['tag', 'delay'] } : {}));
+      const edited = i % 7 === 0;
+      const body = pattern(40 + (i % 50), i + 1);
+      addFrame(frame({ dir: 'in', opcode: 2, fin: false, payload: body, ...(edited ? { flags: FrameFlag.EDITED | FrameFlag.HELD, original: pattern(3, i), heldMs: i } : {}) }), true);
+      if (i % 50 === 0) await tick();
+      addFrame(frame({ dir: 'in', opcode: 9, payload: `ping ${i}`, textual: false }), false);
+      addFrame(frame({ dir: 'in', opcode: 0, payload: utf8('!') }), true);
+      addMessage(messageRecord(clock, 'in', new Uint8Array([...body, 0x21]), 2, edited ? { flags: FrameFlag.EDITED | FrameFlag.HELD } : {}));
+      if (i % 40 === 0) {
+        addFrame(frame({ dir: 'in', opcode: 4, error: { code: 'WS_ERR_INVALID_OPCODE', closeCode: 1002, reason: `reserved ${i}` } }), false);
+        const note = { kind: 'note' as const, time: ++clock, event: 'reconnect-scheduled' as const, text: `Reconnecting ${i}` };
+        s.appendNote(id, note);
+        frames.push({ index: frames.length, rec: note, message: -1 });
+        messages.push({ index: messages.length, frameRow: frames.length - 1 });
+      }
+      if (i % 100 === 99) {
+        addFrame(frame({ dir: 'out', fin: false, payload: 'never finished' }), true);
+        s.abandonMessages(id);
+        for (const row of pending.out.splice(0)) messages.push({ index: messages.length, frameRow: row });
+      }
+    }
+    addFrame(frame({ dir: 'out', opcode: 0x8, payload: new Uint8Array(0) }), false);
+    return { frames, messages };
+  }
+
+  test('frames() and messages() page through thousands of rows and give back what was appended', async () => {
+    const expected = await record(store, ID);
+    expect(expected.frames.length).toBeGreaterThan(2000);
+    expect(expected.messages.length).toBeGreaterThan(2000);
+    expect(store.counts(ID)).toEqual({ frameRows: expected.frames.length, messageRows: expected.messages.length });
+    expect([...store.frames(ID)]).toEqual(expected.frames);
+    expect([...store.messages(ID)]).toEqual(expected.messages);
+    expect([...store.frames(ID, 2100, 2103)]).toEqual(expected.frames.slice(2100, 2103));
+  });
+
+  test('importRows into another session reproduces the timeline row for row', async () => {
+    await record(store, ID);
+    const other = new SessionStore(join(dir, 'other.framescope'));
+    try {
+      other.createTimeline(7);
+      other.importRows(7, store.frames(ID), store.messages(ID));
+      expect(other.counts(7)).toEqual(store.counts(ID));
+      for (const view of ['frames', 'messages'] as const) expect(all(view, undefined, 7, other)).toEqual(all(view));
+      expect([...other.frames(7)]).toEqual([...store.frames(ID)]);
+      expect([...other.messages(7)]).toEqual([...store.messages(ID)]);
+      const last = store.counts(ID).messageRows - 1;
+      expect(other.detail({ connectionId: 7, view: 'messages', index: last })).toEqual(store.detail({ connectionId: ID, view: 'messages', index: last }));
+    } finally {
+      other.close();
+    }
+  });
+
+  test('importRows refuses a timeline that has rows, and rows out of order', () => {
+    oneFrameMessage('out', 'x');
+    expect(() => store.importRows(ID, [], [])).toThrow(/already has rows/);
+    store.createTimeline(3);
+    expect(() => store.importRows(3, [{ index: 1, rec: frame(), message: -1 }], [])).toThrow(/expected 0, got 1/);
+  });
+});
+
+describe('a session opened again', () => {
+  test('lists its connections with their counts and rows', async () => {
+    store.saveConnection(connectionSummary(ID));
+    store.appendNote(ID, { kind: 'note', time: ++clock, event: 'open', text: 'Open' });
+    for (let i = 0; i < 50; i++) oneFrameMessage(i % 2 === 0 ? 'out' : 'in', `m${i}`);
+    await tick();
+    store.appendFrame(ID, frame({ opcode: 9, payload: 'last' }), false);
+    store.createTimeline(3);
+    oneFrameMessage('in', 'on three', 3);
+    store.saveConnection(connectionSummary(3));
+    store.saveConnection({ ...connectionSummary(ID), frameRows: 52, messageRows: 52 });
+    const before = { frames: all('frames'), messages: all('messages'), three: all('messages', undefined, 3), detail: store.detail({ connectionId: ID, view: 'frames', index: 51 }) };
+    store.rename('Before lunch');
+    store.close();
+
+    store = new SessionStore(path);
+    expect(store.name).toBe('Before lunch');
+    expect(store.connections()).toEqual([{ ...connectionSummary(ID), frameRows: 52, messageRows: 52 }, connectionSummary(3)]);
+    expect(store.maxConnectionId()).toBe(3);
+    expect(store.counts(ID)).toEqual({ frameRows: 52, messageRows: 52 });
+    expect(store.counts(3)).toEqual({ frameRows: 1, messageRows: 1 });
+    expect(all('frames')).toEqual(before.frames);
+    expect(all('messages')).toEqual(before.messages);
+    expect(all('messages', undefined, 3)).toEqual(before.three);
+    expect(store.detail({ connectionId: ID, view: 'frames', index: 51 })).toEqual(before.detail);
+    expect(store.search({ text: 'm49' }).hits.map((h) => h.frameIndex)).toEqual([50]);
+  });
+
+  test('rows appended after reopening continue the timeline', () => {
+    store.saveConnection(connectionSummary(ID));
+    oneFrameMessage('out', 'first');
+    store.close();
+    store = new SessionStore(path);
+    oneFrameMessage('out', 'second');
+    expect(all('messages').rows.map((r) => [r.index, r.preview, r.ref])).toEqual([[0, 'first', 0], [1, 'second', 1]]);
+  });
+
+  test('maxConnectionId is 0 in a new session and counts timelines not yet saved', () => {
+    const other = new SessionStore(join(dir, 'new.framescope'));
+    try {
+      expect(other.maxConnectionId()).toBe(0);
+      other.createTimeline(4);
+      expect(other.maxConnectionId()).toBe(4);
+      other.saveConnection(connectionSummary(9));
+      expect(other.maxConnectionId()).toBe(9);
+    } finally {
+      other.close();
+    }
+  });
+
+  test('a session written by a newer Framescope is refused with what to do', () => {
+    const db = new DatabaseSync(path);
+    db.prepare("UPDATE meta SET value = '99' WHERE key = 'schemaVersion'").run();
+    db.close();
+    expect(() => new SessionStore(path)).toThrow(/newer Framescope .* update Framescope to open it/);
+  });
+
+  test('a file that is not a session is refused and not left open', () => {
+    const garbage = join(dir, 'garbage.framescope');
+    writeFileSync(garbage, pattern(8192, 1));
+    expect(() => new SessionStore(garbage)).toThrow(/not a database/);
+    const open = readdirSync('/proc/self/fd').map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+    expect(open).not.toContain(garbage);
+    expect(readFileSync(garbage)).toEqual(Buffer.from(pattern(8192, 1)));
+  });
+});
+
+describe('library', () => {
+  const saved = { collection: 'auth', kind: 'json' as const, format: null, createdAt: 1, updatedAt: 1 };
+
+  test('saved messages are numbered, replaced by id and deleted', () => {
+    const login = store.putSavedMessage({ ...saved, name: 'login', body: '{"user":"{{user}}"}' });
+    const hello = store.putSavedMessage({ ...saved, collection: 'chat', name: 'hello', kind: 'text', body: 'hi' });
+    expect([login.id, hello.id]).toEqual([1, 2]);
+    expect(store.putSavedMessage({ ...login, body: '{}', updatedAt: 5 })).toEqual({ ...login, body: '{}', updatedAt: 5 });
+    expect(store.savedMessages()).toEqual([{ ...login, body: '{}', updatedAt: 5 }, hello]);
+    expect(store.deleteSavedMessage(hello.id)).toBe(true);
+    expect(store.deleteSavedMessage(hello.id)).toBe(false);
+  });
+
+  test('saved messages, environments and replay runs are kept in the session file', () => {
+    const login = store.putSavedMessage({ ...saved, name: 'login', body: '{}' });
+    const bin = store.putSavedMessage({ ...saved, name: 'blob', kind: 'binary', body: 'AQID', format: 'base64' });
+    store.deleteSavedMessage(login.id);
+    expect(store.environments()).toEqual({ active: null, environments: {} });
+    const envs = { active: 'staging', environments: { staging: { user: 'bob' }, prod: { user: 'alice' } } };
+    store.putEnvironments(envs);
+    expect(store.nextReplayRunId()).toBe(1);
+    const run: ReplayRun = { id: 1, originalId: 1, replayId: 2, timing: { mode: 'original' }, state: 'running', sent: 0, total: 4, startedAt: 10, endedAt: null, error: null };
+    store.putReplayRun(run);
+    store.putReplayRun({ ...run, state: 'done', sent: 4, endedAt: 20 });
+    store.putReplayRun({ ...run, id: 2, replayId: 3 });
+    store.close();
+
+    store = new SessionStore(path);
+    expect(store.savedMessages()).toEqual([bin]);
+    expect(store.environments()).toEqual(envs);
+    expect(store.replayRuns()).toEqual([{ ...run, state: 'done', sent: 4, endedAt: 20 }, { ...run, id: 2, replayId: 3 }]);
+    expect(store.nextReplayRunId()).toBe(3);
+    expect(store.putSavedMessage({ ...saved, name: 'again', body: '{}' }).id).toBe(3);
+  });
+});
