@@ -51,8 +51,9 @@ CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY, frame_row INTEGER, dir INTEGER, time INTEGER, opcode INTEGER, size INTEGER, preview TEXT,
   first INTEGER, last INTEGER, compressed INTEGER, flags INTEGER, rule TEXT, extra TEXT, data BLOB
 );
+CREATE INDEX IF NOT EXISTS messages_standalone ON messages (frame_row, id) WHERE frame_row IS NOT NULL;
 CREATE TABLE IF NOT EXISTS saved_messages (
-  id INTEGER PRIMARY KEY, collection TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
   format TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS replay_runs (id INTEGER PRIMARY KEY, run TEXT NOT NULL);
@@ -119,6 +120,11 @@ export class SessionStore implements TimelineStore, LibraryStore {
     this.db = new DatabaseSync(path);
     try {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+      // A newer session is refused before anything is written to it.
+      const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+      if (hasMeta && Number(this.meta('schemaVersion') ?? 0) > SCHEMA_VERSION) {
+        throw new Error(`${path} was written by a newer Framescope (session format ${this.meta('schemaVersion')}); update Framescope to open it`);
+      }
       this.db.exec(SCHEMA);
       const version = this.meta('schemaVersion');
       if (version === null) {
@@ -553,11 +559,14 @@ export class SessionStore implements TimelineStore, LibraryStore {
 
   private capFrame(rec: FrameRecord): FrameRecord {
     const cap = this.recordingCap;
-    if (rec.payload.length <= cap && rec.wire.length <= cap) return rec;
+    // The wire bytes keep their header besides the capped payload.
+    const wireCap = cap + rec.headerLength;
+    if (rec.payload.length <= cap && rec.wire.length <= wireCap && (rec.original?.length ?? 0) <= cap) return rec;
     return {
       ...rec,
       payload: rec.payload.length > cap ? rec.payload.subarray(0, cap) : rec.payload,
-      wire: rec.wire.length > cap ? rec.wire.subarray(0, cap) : rec.wire,
+      wire: rec.wire.length > wireCap ? rec.wire.subarray(0, wireCap) : rec.wire,
+      ...(rec.original && rec.original.length > cap ? { original: rec.original.subarray(0, cap) } : {}),
       fullLength: rec.fullLength ?? Math.max(rec.payload.length, rec.payloadLength),
       flags: (rec.flags ?? 0) | FrameFlag.CAPPED,
     };

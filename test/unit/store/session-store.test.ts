@@ -140,6 +140,22 @@ describe('recording cap', () => {
     expect(DEFAULT_RECORDING_CAP).toBe(16 * 1024 * 1024);
   });
 
+  test('a payload exactly at the cap is not flagged, whatever its header adds to the wire bytes', () => {
+    store.configure({ recordingCapBytes: 1024 });
+    store.appendFrame(ID, frame({ payload: 'y'.repeat(1024) }), false);
+    const d = store.detail({ connectionId: ID, view: 'frames', index: 0 });
+    expect(d.row.flags & FrameFlag.CAPPED).toBe(0);
+    expect(d).toMatchObject({ truncated: false, fullLength: null });
+  });
+
+  test('saved message ids are never reused after a delete', () => {
+    const base = { collection: 'c', kind: 'text' as const, body: 'b', format: null, createdAt: 1, updatedAt: 1 };
+    store.putSavedMessage({ ...base, name: 'one' });
+    const two = store.putSavedMessage({ ...base, name: 'two' });
+    store.deleteSavedMessage(two.id);
+    expect(store.putSavedMessage({ ...base, name: 'three' }).id).toBeGreaterThan(two.id);
+  });
+
   test('a payload over the cap is stored cut to it, flagged CAPPED, with its full length', () => {
     expect(store.configure({ recordingCapBytes: 1024 })).toEqual({ recordingCapBytes: 1024 });
     store.appendFrame(ID, frame({ payload: text }), true);
@@ -151,8 +167,9 @@ describe('recording cap', () => {
       expect(d).toMatchObject({ truncated: true, fullLength: 5000, text: text.slice(0, 1024) });
       expect(Buffer.from(d.payloadBase64, 'base64')).toHaveLength(1024);
     }
+    // The wire bytes keep the frame's header (4 bytes for a 5000-byte unmasked payload) and the cap's worth of payload.
     const wire = store.detail({ connectionId: ID, view: 'frames', index: 0 }).wireBase64!;
-    expect(Buffer.from(wire, 'base64')).toHaveLength(1024);
+    expect(Buffer.from(wire, 'base64')).toHaveLength(4 + 1024);
     const [stored] = [...store.frames(ID)];
     expect(stored!.rec).toMatchObject({ payloadLength: 5000, fullLength: 5000 });
     expect((stored!.rec as FrameRecord).payload).toHaveLength(1024);
