@@ -1,8 +1,8 @@
 // Lines up a recorded connection's messages with its replay's: the n-th message each way with the
 // n-th the same way, in the original's order, then whatever the replay had in excess.
-import { isUtf8 } from 'node:buffer';
 import type { ComparePair, CompareSide, Direction, Micros } from '../../../shared/api.ts';
 import { Opcode } from '../../../shared/websocket.ts';
+import { preview } from '../store/preview.ts';
 
 /** A data message of one side, with its row in that connection's messages view. */
 export interface CompareMessage {
@@ -13,19 +13,9 @@ export interface CompareMessage {
   readonly data: Uint8Array;
 }
 
-const PREVIEW_CHARS = 200;
-const PREVIEW_HEX_BYTES = 64;
-const decoder = new TextDecoder('utf-8');
-
 /** As the timeline shows a payload: up to 200 characters of text, or the first bytes in hex. */
 export function payloadPreview(data: Uint8Array, opcode: number): string {
-  if (opcode === Opcode.TEXT && isUtf8(data)) {
-    const text = decoder.decode(data.subarray(0, PREVIEW_CHARS * 4));
-    return text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS) : text;
-  }
-  const bytes = data.subarray(0, PREVIEW_HEX_BYTES);
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  return data.length > bytes.length ? `${hex} …` : hex;
+  return preview(data, opcode === Opcode.TEXT);
 }
 
 function side(m: CompareMessage, openedAt: Micros): CompareSide {

@@ -10,6 +10,7 @@ import type {
   SavedMessage, SearchHit, SearchRequest, SearchResult, SessionSettings, TimelineFilter, TimelineRow, TimelineView,
 } from '../../../shared/api.ts';
 import { FrameFlag } from '../../../shared/api.ts';
+import { preview, SEARCH_BYTES } from './preview.ts';
 import { closeCodeMeaning, Opcode } from '../../../shared/websocket.ts';
 import {
   NotFoundError, RowOutOfRangeError, UnknownTimelineError,
@@ -21,9 +22,6 @@ const SCHEMA_VERSION = 1;
 /** Row ids are connection × 2^32 + row index: a connection's rows are one contiguous rowid range. */
 const ROWS_PER_CONNECTION = 2 ** 32;
 export const DEFAULT_RECORDING_CAP = 16 * 1024 * 1024;
-const PREVIEW_CHARS = 200;
-/** Text filters and the search index look at whole payloads up to this size, and at the preview beyond it. */
-const SEARCH_BYTES = 1024 * 1024;
 /** Larger payloads are cut when sent to the UI (the store keeps them whole, up to the recording cap). */
 const DETAIL_CAP = 8 * 1024 * 1024;
 /** Filtered indexes kept per session (the UI uses one or two at a time). */
@@ -811,20 +809,6 @@ function framePreview(rec: FrameRecord): string {
   return preview(rec.payload, rec.textual || rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG);
 }
 
-/** Text when the bytes read as UTF-8 (a cut character at the end is fine), hex otherwise. */
-function preview(data: Uint8Array, textual: boolean): string {
-  const head = data.subarray(0, PREVIEW_CHARS * 3);
-  if (textual) {
-    const text = decoder.decode(head);
-    if (!text.includes('\uFFFD') || isUtf8(data.length <= SEARCH_BYTES ? data : head)) {
-      return text.length > PREVIEW_CHARS ? text.slice(0, PREVIEW_CHARS) : text;
-    }
-  }
-  const shown = data.subarray(0, 64);
-  let hex = '';
-  for (const b of shown) hex += (hex === '' ? '' : ' ') + b.toString(16).padStart(2, '0');
-  return data.length > shown.length ? `${hex} …` : hex;
-}
 
 /** What a control frame says in words, for the search index: a ping's or pong's text, a close frame's reason. */
 function controlText(rec: FrameRecord): string {
