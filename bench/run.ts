@@ -1,10 +1,12 @@
 // `npm run bench [-- FILTER]`: parse and encode throughput of our protocol core against ws, one table;
-// then the UI timeline benchmark in Chromium (`npm run bench -- ui` runs it alone), then the proxy
-// benchmark against direct, mockttp and mitmdump (`npm run bench -- proxy` runs it alone).
+// then the UI timeline benchmark in Chromium (`npm run bench -- ui` runs it alone), the proxy
+// benchmark against direct, mockttp and mitmdump (`npm run bench -- proxy` runs it alone), and the
+// recording benchmark, 1M frames into a session file (`npm run bench -- recording` runs it alone).
 
 import { cpus, loadavg } from 'node:os';
 import { buildCases, wsBackends, type Case, type Impl } from './cases.ts';
 import { runProxyBench } from './proxy.ts';
+import { runRecordingBench } from './recording.ts';
 import { runUiBench } from './ui-timeline.ts';
 
 const ROUNDS = 6;
@@ -57,6 +59,10 @@ async function main(): Promise<void> {
     await runProxyBench();
     return;
   }
+  if (filter === 'recording') {
+    await runRecordingBench();
+    return;
+  }
   const ws = wsBackends();
   console.log(`node ${process.version} | ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length} | load ${loadavg().map((l) => l.toFixed(2)).join(' ')} | ws ${ws.version}`);
   console.log(`ws masking: ${ws.mask}; ws UTF-8 check: ${ws.utf8}`);
@@ -88,6 +94,8 @@ async function main(): Promise<void> {
     await runUiBench();
     console.log();
     await runProxyBench();
+    console.log();
+    await runRecordingBench();
   }
 }
 

@@ -1,0 +1,163 @@
+// One process of the recording benchmark, started by bench/recording.ts with IPC, so the engine's RSS
+// and CPU can be read apart from the load generator. Usage:
+//   recording-child.ts record <dataDir> <echo URL>: Framescope's proxy (reverse mode, recording on);
+//     answers `stats` and `close` requests until closed.
+//   recording-child.ts open <dataDir> <session id> <word>: opens the recorded session in a new engine,
+//     times opening, filtering and searching it, answers with the figures and exits.
+import { readFileSync, statSync } from 'node:fs';
+import type { ConnectionSummary, RangeRequest, TimelineFilter } from '../shared/api.ts';
+import { Engine } from '../electron/core/engine.ts';
+import { startFramescopeProxy } from './framescope-proxy.ts';
+
+export type RecordingRequest =
+  /** With `flush`, the store writes its pending batch first, so every row counted is on disk. */
+  | { id: number; type: 'stats'; flush: boolean }
+  | { id: number; type: 'close' };
+
+export interface RecordingStats {
+  /** Frames-view rows over all connections (frames, plus a few notes per connection). */
+  frameRows: number;
+  rssBytes: number;
+  /** VmHWM: the highest RSS the process has had. */
+  peakRssBytes: number;
+  /** V8 heap in use, and the memory V8 knows of outside it (Buffers); SQLite's own allocations are in neither. */
+  heapBytes: number;
+  externalBytes: number;
+  /** User + system CPU seconds of the whole process. */
+  cpuSeconds: number;
+  /** The session file plus its -wal file. */
+  fileBytes: number;
+}
+
+/** A timed command in the fresh process: wall milliseconds and the rows or hits it found. */
+export interface Timed {
+  ms: number;
+  found: number;
+}
+
+export interface OpenFigures {
+  /** new Engine on the session + connections.list. */
+  open: Timed;
+  /** Rows of the connection with the most frames, and the total over all connections. */
+  biggestRows: number;
+  totalRows: number;
+  connections: number;
+  /** Its first 100 rows, no filter. */
+  firstWindow: Timed;
+  /** Its first 100 rows with a text filter (frames view, then messages view), and direction + opcode. */
+  textFrames: Timed;
+  textMessages: Timed;
+  directionOpcode: Timed;
+  /** The text filter on every connection's frames view, one after the other (the biggest one included). */
+  textAllConnections: Timed;
+  search: Timed & { more: boolean };
+  peakRssBytes: number;
+}
+
+export type RecordingReport =
+  | { type: 'ready'; url: string; sessionId: string }
+  | { type: 'unavailable'; reason: string }
+  | ({ type: 'stats'; id: number } & RecordingStats)
+  | { type: 'closed'; id: number; closeMs: number; fileBytes: number }
+  | ({ type: 'opened' } & OpenFigures);
+
+const WINDOW = 100;
+
+function report(msg: RecordingReport): Promise<void> {
+  return new Promise((resolve) => process.send?.(msg, () => resolve()) ?? resolve());
+}
+
+function status(field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
+  if (m === null) throw new Error(`no ${field} in /proc/self/status`);
+  return Number(m[1]) * 1024;
+}
+
+function fileBytes(path: string): number {
+  const size = (p: string): number => {
+    try {
+      return statSync(p).size;
+    } catch {
+      return 0;
+    }
+  };
+  return size(path) + size(`${path}-wal`);
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+async function record(dataDir: string, echoUrl: string): Promise<void> {
+  let proxy;
+  try {
+    proxy = await startFramescopeProxy('reverse', echoUrl, { dataDir });
+  } catch (err) {
+    await report({ type: 'unavailable', reason: err instanceof Error ? err.message : String(err) });
+    process.exit(0);
+  }
+  const { engine } = proxy;
+  const session = engine.call('sessions.current', undefined);
+  const rows = (): number => engine.call('connections.list', undefined).reduce((n, c) => n + c.frameRows, 0);
+  process.on('message', (req: RecordingRequest) => {
+    if (req.type === 'stats') {
+      if (req.flush) engine.store.flush();
+      const { heapUsed, external } = process.memoryUsage();
+      void report({
+        type: 'stats', id: req.id, frameRows: rows(), rssBytes: status('VmRSS'), peakRssBytes: status('VmHWM'), heapBytes: heapUsed, externalBytes: external,
+        cpuSeconds: cpuSeconds(), fileBytes: fileBytes(session.path),
+      });
+      return;
+    }
+    const t0 = performance.now();
+    void proxy.stop().then(async () => {
+      await report({ type: 'closed', id: req.id, closeMs: performance.now() - t0, fileBytes: fileBytes(session.path) });
+      process.exit(0);
+    });
+  });
+  // The parent went away without closing: end here, leaving the folder to the parent's cleanup.
+  process.once('disconnect', () => process.exit(0));
+  await report({ type: 'ready', url: `ws://${proxy.address}/`, sessionId: session.id });
+}
+
+function timed<T>(run: () => T, found: (r: T) => number): Timed {
+  const t0 = performance.now();
+  const r = run();
+  return { ms: performance.now() - t0, found: found(r) };
+}
+
+async function open(dataDir: string, sessionId: string, word: string): Promise<void> {
+  let engine: Engine | undefined;
+  let list: ConnectionSummary[] = [];
+  const opened = timed(() => {
+    engine = new Engine({ mode: 'cli', version: 'bench', dataDir, sessionId });
+    list = engine.call('connections.list', undefined);
+    return list;
+  }, (l) => l.length);
+  const e = engine!;
+  const byRows = [...list].sort((a, b) => b.frameRows - a.frameRows);
+  const biggest = byRows[0];
+  if (biggest === undefined) throw new Error('the recorded session has no connections');
+  const range = (connectionId: number, view: RangeRequest['view'], filter?: TimelineFilter): Timed =>
+    timed(() => e.call('timeline.range', { connectionId, view, start: 0, count: WINDOW, ...(filter ? { filter } : {}) }), (r) => r.total);
+  const firstWindow = range(biggest.id, 'frames');
+  const textFrames = range(biggest.id, 'frames', { text: word });
+  const textMessages = range(biggest.id, 'messages', { text: word });
+  const directionOpcode = range(biggest.id, 'frames', { direction: 'in', opcodes: [1] });
+  const others = byRows.slice(1).map((c) => range(c.id, 'frames', { text: word }));
+  const textAllConnections = others.reduce((sum, t) => ({ ms: sum.ms + t.ms, found: sum.found + t.found }), textFrames);
+  const t0 = performance.now();
+  const hits = e.call('session.search', { text: word });
+  const search = { ms: performance.now() - t0, found: hits.hits.length, more: hits.more };
+  e.shutdown();
+  await report({
+    type: 'opened', open: opened, biggestRows: biggest.frameRows, totalRows: list.reduce((n, c) => n + c.frameRows, 0), connections: list.length,
+    firstWindow, textFrames, textMessages, directionOpcode, textAllConnections, search, peakRssBytes: status('VmHWM'),
+  });
+}
+
+const [role, dataDir = '', arg = '', word = ''] = process.argv.slice(2);
+if (role === 'record') await record(dataDir, arg);
+else if (role === 'open') await open(dataDir, arg, word);
+else throw new Error(`unknown role ${role}: use record or open`);
