@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { benchPackageVersion, ensureBenchPackage } from './bench-packages.ts';
 import { fmtSize } from './cases.ts';
+import { closeAll, openAll as openSockets, within } from './sockets.ts';
 import type { ChildReport, ChildRequest, ChildRole } from './proxy-child.ts';
 
 const KiB = 1024;
@@ -242,17 +243,6 @@ function rssBytes(pid: number): number {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `promise`, or a failure naming `what` once `ms` have passed without it settling. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms);
-    })]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** ASCII JSON-like text: UTF-8 validation is done where a peer does it, with no slow path taken. */
 function textPayload(size: number): Buffer {
   const sample = Buffer.from('{"id":1234,"user":"zoe","msg":"hello world, 5 EUR - ok","tags":["a","b"]} ');
@@ -261,45 +251,12 @@ function textPayload(size: number): Buffer {
   return out;
 }
 
+function openAll(peer: Peer, count: number): Promise<WebSocket[]> {
+  return openSockets(() => peer.open(), count, OPEN_TIMEOUT_MS);
+}
+
 function inFlightPerConnection(size: number, connections: number): number {
   return Math.max(2, Math.min(IN_FLIGHT_MAX, Math.floor(IN_FLIGHT_TOTAL / connections), Math.floor(IN_FLIGHT_BYTES / size / connections)));
-}
-
-async function openAll(peer: Peer, count: number): Promise<WebSocket[]> {
-  const sockets = Array.from({ length: count }, () => peer.open());
-  try {
-    await within(Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => {
-      s.once('open', () => resolve());
-      s.once('error', reject);
-      s.once('unexpected-response', (_req, res) => reject(new Error(`the upgrade was answered ${res.statusCode} ${res.statusMessage ?? ''}`)));
-    }))), OPEN_TIMEOUT_MS, `the answer to ${count} upgrade${count > 1 ? 's' : ''}`);
-  } catch (err) {
-    for (const s of sockets) s.terminate();
-    throw err;
-  }
-  for (const s of sockets) s.removeAllListeners();
-  return sockets;
-}
-
-/** Closes with a closing handshake, as an app would; terminates what has not closed after a while. */
-async function closeAll(sockets: WebSocket[]): Promise<void> {
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => {
-    s.removeAllListeners();
-    s.on('error', () => {});
-    if (s.readyState === WebSocket.CLOSED) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => {
-      s.terminate();
-      resolve();
-    }, 3000);
-    s.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    s.close(1000);
-  })));
 }
 
 /**

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { ChildReport } from './proxy-child.ts';
+import { closeAll, openAll as openSockets, within } from './sockets.ts';
 import type { OpenFigures, RecordingReport, RecordingRequest, RecordingStats, Timed } from './recording-child.ts';
 
 const KiB = 1024;
@@ -86,17 +87,6 @@ function payloadPool(): Buffer[] {
 // ---------------------------------------------------------------- child processes
 
 /** `promise`, or a failure naming `what` once `ms` have passed without it settling. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms);
-    })]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Processes this benchmark started, killed if it ends early (error, Ctrl-C). */
 const started = new Set<ChildProcess>();
 
@@ -194,42 +184,10 @@ async function openInFreshProcess(dataDir: string, sessionId: string): Promise<O
 
 // ---------------------------------------------------------------- load
 
-async function openAll(url: string, count: number): Promise<WebSocket[]> {
-  const sockets = Array.from({ length: count }, () => new WebSocket(url, { perMessageDeflate: false }));
-  try {
-    await within(Promise.all(sockets.map((s) => new Promise<void>((resolve, reject) => {
-      s.once('open', () => resolve());
-      s.once('error', reject);
-      s.once('unexpected-response', (_req, res) => reject(new Error(`the upgrade was answered ${res.statusCode} ${res.statusMessage ?? ''}`)));
-    }))), 10_000, `the answer to ${count} upgrades`);
-  } catch (err) {
-    for (const s of sockets) s.terminate();
-    throw err;
-  }
-  for (const s of sockets) s.removeAllListeners();
-  return sockets;
+function openAll(url: string, count: number): Promise<WebSocket[]> {
+  return openSockets(() => new WebSocket(url, { perMessageDeflate: false }), count, 10_000);
 }
 
-/** Closes with a closing handshake; terminates what has not closed after a while. */
-async function closeAll(sockets: WebSocket[]): Promise<void> {
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => {
-    s.removeAllListeners();
-    s.on('error', () => {});
-    if (s.readyState === WebSocket.CLOSED) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => {
-      s.terminate();
-      resolve();
-    }, 3000);
-    s.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    s.close(1000);
-  })));
-}
 
 /**
  * Sends `echoes` messages from the pool over `sockets`, WINDOW in flight on each, checks every echo

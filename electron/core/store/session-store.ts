@@ -350,35 +350,16 @@ export class SessionStore implements TimelineStore, LibraryStore {
   }
 
   *frames(connectionId: number, from = 0, to = Number.MAX_SAFE_INTEGER): Iterable<StoredFrame> {
-    this.flush();
-    this.timeline(connectionId);
-    const base = connectionId * ROWS_PER_CONNECTION;
-    let next = base + from;
-    const end = base + Math.min(to, ROWS_PER_CONNECTION);
-    for (;;) {
-      const page = this.stmt.framePage!.all(next, end, PAGE);
-      for (const r of page) yield { index: Number(r.id) - base, rec: toFrameRecord(r), message: Number(r.message) };
-      if (page.length < PAGE) return;
-      next = Number(page[page.length - 1]!.id) + 1;
+    for (const [index, r] of this.pages(this.stmt.framePage!, connectionId, from, to)) {
+      yield { index, rec: toFrameRecord(r), message: Number(r.message) };
     }
   }
 
   *messages(connectionId: number, from = 0, to = Number.MAX_SAFE_INTEGER): Iterable<StoredMessage> {
-    this.flush();
-    this.timeline(connectionId);
-    const base = connectionId * ROWS_PER_CONNECTION;
-    let next = base + from;
-    const end = base + Math.min(to, ROWS_PER_CONNECTION);
-    for (;;) {
-      const page = this.stmt.messagePage!.all(next, end, PAGE);
-      for (const r of page) {
-        const index = Number(r.id) - base;
-        yield r.frame_row === null
-          ? { index, rec: toMessageRecord(r), first: Number(r.first), last: Number(r.last) }
-          : { index, frameRow: Number(r.frame_row) };
-      }
-      if (page.length < PAGE) return;
-      next = Number(page[page.length - 1]!.id) + 1;
+    for (const [index, r] of this.pages(this.stmt.messagePage!, connectionId, from, to)) {
+      yield r.frame_row === null
+        ? { index, rec: toMessageRecord(r), first: Number(r.first), last: Number(r.last) }
+        : { index, frameRow: Number(r.frame_row) };
     }
   }
 
@@ -526,6 +507,21 @@ export class SessionStore implements TimelineStore, LibraryStore {
   private queueMessage(connectionId: number, index: number, rec: MessageRecord | null, frameRow: number | null, first: number, last: number): void {
     this.messageBatch.push({ id: connectionId * ROWS_PER_CONNECTION + index, rec, frameRow, first, last });
     this.scheduleFlush(rec === null ? 0 : rec.data.length);
+  }
+
+  /** A connection's rows of one table from `from` to `to`, read a page at a time, with their indexes. */
+  private *pages(page: StatementSync, connectionId: number, from: number, to: number): Iterable<[number, Row]> {
+    this.flush();
+    this.timeline(connectionId);
+    const base = connectionId * ROWS_PER_CONNECTION;
+    let next = base + from;
+    const end = base + Math.min(to, ROWS_PER_CONNECTION);
+    for (;;) {
+      const rows = page.all(next, end, PAGE);
+      for (const r of rows) yield [Number(r.id) - base, r];
+      if (rows.length < PAGE) return;
+      next = Number(rows[rows.length - 1]!.id) + 1;
+    }
   }
 
   /** Frames of a message that completed: those still in the batch are set there, earlier ones updated on disk. */
