@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS frames (
   id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, dir INTEGER, time INTEGER NOT NULL, opcode INTEGER NOT NULL,
   fin INTEGER NOT NULL, rsv INTEGER NOT NULL, size INTEGER NOT NULL, preview TEXT NOT NULL, message INTEGER NOT NULL,
   compressed INTEGER NOT NULL, error_code TEXT, flags INTEGER NOT NULL, rule TEXT, searchable INTEGER NOT NULL,
-  header_length INTEGER NOT NULL, non_minimal INTEGER NOT NULL, extra TEXT, mask BLOB, original BLOB, wire BLOB, payload BLOB
+  header_length INTEGER NOT NULL, non_minimal INTEGER NOT NULL, wire_is_header INTEGER NOT NULL, extra TEXT, mask BLOB, original BLOB, wire BLOB, payload BLOB
 );
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY, frame_row INTEGER, dir INTEGER, time INTEGER, opcode INTEGER, size INTEGER, preview TEXT,
@@ -147,7 +147,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
     });
     this.stmt = {
       insertFrame: this.db.prepare(`INSERT INTO frames (id, kind, dir, time, opcode, fin, rsv, size, preview, message, compressed, error_code, flags, rule,
-        searchable, header_length, non_minimal, extra, mask, original, wire, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+        searchable, header_length, non_minimal, wire_is_header, extra, mask, original, wire, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       insertMessage: this.db.prepare(`INSERT INTO messages (id, frame_row, dir, time, opcode, size, preview, first, last, compressed, flags, rule, extra, data)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       linkMessage: this.db.prepare('UPDATE frames SET message = ? WHERE id = ?'),
@@ -574,11 +574,13 @@ export class SessionStore implements TimelineStore, LibraryStore {
   private writeFrame(f: FrameInsert): void {
     const rec = f.rec;
     if (rec.kind === 'note') {
-      this.stmt.insertFrame!.run(f.id, KIND.note, null, rec.time, -1, 1, 0, 0, rec.text, f.message, 0, null, 0, null, 0, 0, 0,
+      this.stmt.insertFrame!.run(f.id, KIND.note, null, rec.time, -1, 1, 0, 0, rec.text, f.message, 0, null, 0, null, 0, 0, 0, 0,
         JSON.stringify({ event: rec.event, text: rec.text }), null, null, null, null);
       this.stmt.index!.run(f.id, rec.text);
       return;
     }
+    // Most frames' wire bytes are their header and the payload (masked or not): only the header is stored.
+    const headerOnly = wireIsHeaderAndPayload(rec);
     const searchable = rec.kind === 'frame' && rec.textual && rec.payload.length <= SEARCH_BYTES && !(rec.compressed && !rec.fin);
     const extra: Record<string, unknown> = {};
     if (rec.error) extra.error = rec.error;
@@ -589,8 +591,8 @@ export class SessionStore implements TimelineStore, LibraryStore {
     this.stmt.insertFrame!.run(
       f.id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength,
       framePreview(rec), f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
-      rec.headerLength, rec.nonMinimalLength ? 1 : 0, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
-      rec.maskKey, rec.original ?? null, rec.wire, rec.payload,
+      rec.headerLength, rec.nonMinimalLength ? 1 : 0, headerOnly ? 1 : 0, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
+      rec.maskKey, rec.original ?? null, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire, rec.payload,
     );
     if (rec.error) this.stmt.index!.run(f.id, rec.error.reason);
     else if (searchable && rec.payload.length > 0) this.stmt.index!.run(f.id, decoder.decode(rec.payload));
@@ -696,7 +698,7 @@ function toFrameRecord(r: Row): FrameRecord | NoteRecord {
     payloadLength: Number(r.size),
     headerLength: Number(r.header_length),
     nonMinimalLength: Number(r.non_minimal) === 1,
-    wire: bytes(r.wire),
+    wire: Number(r.wire_is_header) === 1 ? withPayload(bytes(r.wire), bytes(r.payload), r.mask instanceof Uint8Array ? r.mask : null) : bytes(r.wire),
     payload: bytes(r.payload),
     compressed: Number(r.compressed) === 1,
     textual: extra.textual === true,
@@ -710,6 +712,31 @@ function toFrameRecord(r: Row): FrameRecord | NoteRecord {
     ...(extra.heldMs !== undefined ? { heldMs: extra.heldMs as number } : {}),
     ...(extra.fullLength !== undefined ? { fullLength: extra.fullLength as number } : {}),
   };
+}
+
+/** The wire bytes are the header followed by the payload, masked with the frame's key when it has one. */
+function wireIsHeaderAndPayload(rec: FrameRecord): boolean {
+  const h = rec.headerLength;
+  const n = rec.payload.length;
+  if (rec.kind !== 'frame' || rec.fullLength != null || rec.wire.length !== h + n || n !== rec.payloadLength) return false;
+  const wire = rec.wire;
+  const payload = rec.payload;
+  const key = rec.maskKey;
+  if (key === null) return Buffer.compare(Buffer.from(wire.buffer, wire.byteOffset + h, n), Buffer.from(payload.buffer, payload.byteOffset, n)) === 0;
+  for (let i = 0; i < n; i++) if (wire[h + i] !== (payload[i]! ^ key[i & 3]!)) return false;
+  return true;
+}
+
+/** Wire bytes rebuilt from the stored header and the payload. */
+function withPayload(header: Uint8Array, payload: Uint8Array, key: Uint8Array | null): Uint8Array {
+  const wire = new Uint8Array(header.length + payload.length);
+  wire.set(header);
+  if (key === null) {
+    wire.set(payload, header.length);
+  } else {
+    for (let i = 0; i < payload.length; i++) wire[header.length + i] = payload[i]! ^ key[i & 3]!;
+  }
+  return wire;
 }
 
 function toMessageRecord(r: Row): MessageRecord {
