@@ -93,15 +93,12 @@ afterAll(async () => {
 
 beforeEach(async () => {
   requireChromium();
-  page = await browser!.context.newPage();
-  await page.goto(appUrl);
-  await page.getByTestId('engine-status').filter({ hasText: 'engine connected' }).waitFor(WAIT);
+  page = await browser!.openApp(appUrl, WAIT.timeout);
 });
 
 afterEach(async () => {
   if (browser === undefined) return;
-  const problems = browser.problemsOf(page);
-  await page.close();
+  const problems = await browser.closePage(page);
   expect(problems, 'console errors, page errors or CSP violations').toEqual([]);
 });
 

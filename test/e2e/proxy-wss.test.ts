@@ -110,9 +110,7 @@ beforeAll(async () => {
   pageServer = await startPageServer(testPageHtml(echo.port));
   requireChromium();
   browser = await launchBrowser(join(workDir, 'chromium-profile'));
-  page = await browser.context.newPage();
-  await page.goto(appUrl);
-  await page.getByTestId('engine-status').filter({ hasText: 'engine connected' }).waitFor(WAIT);
+  page = await browser.openApp(appUrl, WAIT.timeout);
 }, 120_000);
 
 afterAll(async () => {

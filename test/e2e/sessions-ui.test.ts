@@ -92,16 +92,13 @@ afterAll(async () => {
 
 beforeEach(async () => {
   requireChromium();
-  page = await browser!.context.newPage();
-  await page.goto(app.url);
-  await page.getByTestId('engine-status').filter({ hasText: 'engine connected' }).waitFor(WAIT);
+  page = await browser!.openApp(app.url, WAIT.timeout);
   await page.locator('[data-testid=session-name]').filter({ hasNotText: 'No session' }).waitFor(WAIT);
 });
 
 afterEach(async () => {
   if (browser === undefined) return;
-  const problems = browser.problemsOf(page);
-  await page.close();
+  const problems = await browser.closePage(page);
   expect(problems, 'console errors, page errors or CSP violations').toEqual([]);
 });
 

@@ -174,6 +174,10 @@ export interface Browser {
   context: BrowserContext;
   /** Console errors, page errors and CSP violations of a page, in order. */
   problemsOf(page: Page): string[];
+  /** A new tab on the app at `url`, once it shows its engine connected. */
+  openApp(url: string, timeoutMs?: number): Promise<Page>;
+  /** Closes the tab and returns its problems (console errors, page errors, CSP violations). */
+  closePage(page: Page): Promise<string[]>;
 }
 
 export async function launchBrowser(profileDir: string): Promise<Browser> {
@@ -203,7 +207,18 @@ export async function launchBrowser(profileDir: string): Promise<Browser> {
     });
     page.on('pageerror', (error) => problemsOf(page).push(`page error: ${error.message}`));
   });
-  return { context, problemsOf };
+  const openApp = async (url: string, timeoutMs = 15_000): Promise<Page> => {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.getByTestId('engine-status').filter({ hasText: 'engine connected' }).waitFor({ timeout: timeoutMs });
+    return page;
+  };
+  const closePage = async (page: Page): Promise<string[]> => {
+    const problems = problemsOf(page);
+    await page.close();
+    return problems;
+  };
+  return { context, problemsOf, openApp, closePage };
 }
 
 /** One timeline row as rendered. */
