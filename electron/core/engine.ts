@@ -49,6 +49,9 @@ export interface EngineOptions {
 export type EngineListener = <K extends EventName>(name: K, payload: Events[K]) => void;
 export type RecordListener = (connectionId: number, rec: TimelineRecord) => void;
 
+/** Commands that read the session file: they wait for its writer thread to catch up (see `whenWritten`). */
+const SESSION_READS: ReadonlySet<string> = new Set<CommandName>(['timeline.range', 'timeline.detail', 'session.search']);
+
 type Handlers = { [K in CommandName]: (arg: CommandArg<K>) => CommandResult<K> | Promise<CommandResult<K>> };
 
 class CommandFailure extends Error {
@@ -161,8 +164,8 @@ export class Engine {
         this.emit('connection.removed', { id });
       },
       'connections.send': ({ id, message, toward }) => this.connection(id).send(message, toward),
-      'timeline.range': (req) => this.store.range(req),
-      'timeline.detail': (req) => this.store.detail(req),
+      'timeline.range': (req) => this.whenWritten((store) => store.range(req)),
+      'timeline.detail': (req) => this.whenWritten((store) => store.detail(req)),
       'proxy.status': () => this.proxy.status(),
       'proxy.start': (settings) => this.proxy.start(settings),
       'proxy.stop': () => this.proxy.stop(),
@@ -189,7 +192,7 @@ export class Engine {
       },
       'session.settings': () => this.store.settings(),
       'session.configure': (settings) => this.store.configure(settings),
-      'session.search': (req) => this.store.search(req),
+      'session.search': (req) => this.whenWritten((store) => store.search(req)),
       'har.export': ({ connectionIds }) => this.exportHar(connectionIds),
       'har.import': ({ har, fileName, into }) => this.importHar(har, fileName, into ?? 'new'),
       'saved.list': () => this.saved.list(),
@@ -228,6 +231,8 @@ export class Engine {
 
   /** `dispatch` for commands that answer at once (all but proxy.start and proxy.stop). */
   invoke(name: string, arg: unknown): Outcome<unknown> {
+    // A read of the session answers at once when the writer has caught up: an in-process caller waits for it.
+    if (SESSION_READS.has(name)) this.store.sync();
     const outcome = this.dispatch(name, arg);
     if (outcome instanceof Promise) return { ok: false, error: { code: 'INTERNAL', message: `${name} answers later — use dispatch() or request()` } };
     return outcome;
@@ -293,6 +298,15 @@ export class Engine {
     this.connections.clear();
     this.sessions.close();
     if (this.scratchDir !== null) rmSync(this.scratchDir, { recursive: true, force: true });
+  }
+
+  /**
+   * A read of the session for a transport: at once when every row is written, else once the writer
+   * catches up, while frames go on being relayed.
+   */
+  private whenWritten<T>(read: (store: SessionStore) => T): T | Promise<T> {
+    const store = this.store;
+    return store.whenWritten(() => read(store));
   }
 
   /** The current session's store. */

@@ -106,7 +106,7 @@ test('a recording killed with SIGKILL mid-capture opens intact and loses at most
   expect(stored.messages - last.messages).toBeLessThanOrEqual(batch.messages);
 });
 
-test('every batch written by the end of its tick is on disk when the process is killed right after', async () => {
+test('every batch the writer reported committed is on disk when the process is killed right after', async () => {
   const reports = await recordAndKill(20, true);
   expect(reports).toHaveLength(20);
   expect(readBack()).toEqual(reports.at(-1));

@@ -1,5 +1,5 @@
 // The child process of the crash test: records into a session file until it is killed, appending
-// rows across ticks and, after each batch is written, printing the row counts so far ("frames messages").
+// rows across ticks and, after each batch is committed by the store's writer, printing the row counts so far ("frames messages").
 // Usage: session-recorder.ts <file> [batches]: with a number of batches, it stops after reporting that
 // many (blocked, writing nothing more) and waits to be killed.
 import { SessionStore } from '../../electron/core/store/session-store.ts';
@@ -31,12 +31,14 @@ function batch(): void {
   }
   n++;
   store.appendFrame(ID, frameRecord({ time: ++time, dir: 'in', fin: false, payload: text(n) }), true);
-  // Queued after the store's own end-of-tick write, so it runs once this batch is on disk.
+  // Queued after the store hands the batch to its writer at the end of the tick; reported once the writer has committed it.
   setImmediate(() => {
-    const { frameRows, messageRows } = store.counts(ID);
-    process.stdout.write(`${frameRows} ${messageRows}\n`);
-    if (++reported === stopAfter) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
-    batch();
+    void store.settled().then(() => {
+      const { frameRows, messageRows } = store.counts(ID);
+      process.stdout.write(`${frameRows} ${messageRows}\n`);
+      if (++reported === stopAfter) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+      batch();
+    });
   });
 }
 

@@ -1,5 +1,7 @@
 // How the timeline shows a payload in one line, for the store's rows and the replay comparison.
 import { isUtf8 } from 'node:buffer';
+import { closeCodeMeaning, Opcode } from '../../../shared/websocket.ts';
+import type { FrameRecord } from './records.ts';
 
 export const PREVIEW_CHARS = 200;
 /** Text filters and the search index look at whole payloads up to this size, and at the preview beyond it. */
@@ -20,4 +22,24 @@ export function preview(data: Uint8Array, textual: boolean): string {
   let hex = '';
   for (const b of shown) hex += (hex === '' ? '' : ' ') + b.toString(16).padStart(2, '0');
   return data.length > shown.length ? `${hex} …` : hex;
+}
+
+/** A frame's line in the frames view: its error, its close code and reason, or its payload. */
+export function framePreview(rec: FrameRecord): string {
+  if (rec.error) return rec.error.reason;
+  if (rec.opcode === Opcode.CLOSE) return closePreview(rec.payload);
+  if (rec.compressed && !rec.fin) return `(compressed fragment, ${rec.payload.length} bytes)`;
+  return preview(rec.payload, rec.textual || rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG);
+}
+
+/** A close frame's status code (null when it has none) and reason. */
+export function closeOf(payload: Uint8Array): { code: number | null; reason: string } {
+  if (payload.length < 2) return { code: null, reason: '' };
+  return { code: (payload[0]! << 8) | payload[1]!, reason: decoder.decode(payload.subarray(2)) };
+}
+
+function closePreview(payload: Uint8Array): string {
+  const { code, reason } = closeOf(payload);
+  if (code === null) return payload.length === 1 ? 'close (1-byte payload: invalid)' : 'close (no status code)';
+  return `${code} ${closeCodeMeaning(code)}${reason === '' ? '' : `: ${reason}`}`;
 }

@@ -1,22 +1,27 @@
 // A session on disk: one SQLite file (node:sqlite, WAL) holding every connection's timeline, the
-// connection summaries, saved messages, environments and replay runs. Rows are appended in memory
-// and written once per tick in one transaction, so the relay never waits on a write and a killed
-// process loses at most the last batch. Reads (windows of rows, one row's detail, filters, search)
-// run in the store; the engine keeps only per-connection counters.
+// connection summaries, saved messages, environments and replay runs. Rows are appended in memory and
+// handed once per tick, as one batch, to a writer thread (session-writer.ts) that writes each batch in
+// one transaction: the relay never waits on the disk, and a killed process loses at most what the
+// writer had not committed (normally the last batch). Reads (windows of rows, one row's detail,
+// filters, search) run in the store on its own connection; the engine keeps only per-connection counters.
 import { isUtf8 } from 'node:buffer';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import type {
   ConnectionSummary, Direction, Environments, FrameHeader, Micros, RangeRequest, RangeResult, ReplayRun, RowDetail, RowDetailRequest,
   SavedMessage, SearchHit, SearchRequest, SearchResult, SessionSettings, TimelineFilter, TimelineRow, TimelineView,
 } from '../../../shared/api.ts';
 import { FrameFlag } from '../../../shared/api.ts';
-import { preview, SEARCH_BYTES } from './preview.ts';
-import { closeCodeMeaning, Opcode } from '../../../shared/websocket.ts';
+import { closeOf, SEARCH_BYTES } from './preview.ts';
+import { Opcode } from '../../../shared/websocket.ts';
 import {
   NotFoundError, RowOutOfRangeError, UnknownTimelineError,
   type FrameRecord, type LibraryStore, type MessageRecord, type NoteEvent, type NoteRecord, type StoredFrame, type StoredMessage,
   type TimelineCounts, type TimelineStore,
 } from './records.ts';
+import {
+  CLOSED, encodeBatch, FAILED, KIND, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
+} from './writer-batch.ts';
 
 const SCHEMA_VERSION = 1;
 /** Row ids are connection × 2^32 + row index: a connection's rows are one contiguous rowid range. */
@@ -28,10 +33,18 @@ const DETAIL_CAP = 8 * 1024 * 1024;
 const FILTER_CACHE = 16;
 /** Rows read per query when iterating a whole timeline. */
 const PAGE = 2000;
-/** A batch this large is written at once instead of at the end of the tick. */
+/** A batch this large is handed to the writer at once instead of at the end of the tick. */
 const EAGER_FLUSH_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes handed to the writer and not yet committed, beyond which appending waits for the disk: memory
+ * stays bounded when frames arrive faster than the disk takes them for long.
+ */
+const MAX_UNWRITTEN_BYTES = 96 * 1024 * 1024;
+/** How long a reader waits for the writer before giving up with an error. */
+const WRITER_TIMEOUT_MS = 120_000;
+/** The writer thread's module, beside this one (.ts when run from source, .js when built). */
+const WRITER_URL = new URL(import.meta.url.endsWith('.ts') ? './session-writer.ts' : './session-writer.js', import.meta.url);
 
-const KIND = { frame: 0, error: 1, note: 2, message: 3 } as const;
 const KIND_NAME = ['frame', 'error', 'note', 'message'] as const;
 const DIR: Record<Direction, number> = { out: 0, in: 1 };
 const DIR_NAME: Direction[] = ['out', 'in'];
@@ -74,10 +87,11 @@ const MESSAGE_FROM = 'messages m LEFT JOIN frames f ON m.frame_row IS NOT NULL A
 
 type Row = Record<string, SQLInputValue>;
 
-interface FrameInsert {
-  id: number;
-  rec: FrameRecord | NoteRecord;
-  message: number;
+/** A batch handed to the writer: its number, its size, and the row counts it brings each connection to. */
+interface Unwritten {
+  seq: number;
+  bytes: number;
+  counts: Array<[number, number, number]>;
 }
 
 /** Per connection: row counts, and the data frames of each direction waiting for their message. */
@@ -103,18 +117,35 @@ export class SessionStore implements TimelineStore, LibraryStore {
   private readonly matchers = new Map<string, (s: string) => boolean>();
   private readonly stmt: Record<string, StatementSync>;
   private recordingCap: number;
-  // The batch written at the end of this tick.
+  // The batch handed to the writer at the end of this tick.
   private frameBatch: FrameInsert[] = [];
-  private messageBatch: Array<{ id: number; rec: MessageRecord | null; frameRow: number | null; first: number; last: number }> = [];
-  /** Frames written in an earlier batch whose message completed since: [row id, message index]. */
-  private messageLinks: Array<[number, number]> = [];
+  private messageBatch: MessageInsert[] = [];
+  /** Frames handed over in an earlier batch whose message completed since: row id, message index, … */
+  private messageLinks: number[] = [];
+  private connectionBatch = new Map<number, string>();
+  /** Connections with rows in the batch. */
+  private touched = new Set<number>();
   private batchBytes = 0;
   private flushScheduled = false;
   private closed = false;
+  // The writer thread, and what it has committed.
+  private readonly writer: Worker;
+  private readonly progress: Int32Array;
+  private posted = 0;
+  private unwritten: Unwritten[] = [];
+  private unwrittenBytes = 0;
+  /** Per connection: the rows the writer has committed, which is what reads see. */
+  private readonly written = new Map<number, TimelineCounts>();
+  private readonly waiters: Array<{ seq: number; resolve: () => void }> = [];
+  /** Inside `whenWritten`: reads see what is committed without waiting for the rest. */
+  private lenient = false;
+  private writerError: string | null = null;
+  private readonly maxUnwrittenBytes: number;
 
   /** Opens (creating when missing) the session file at `path`. */
-  constructor(path: string, opts: { name?: string; now?: Micros } = {}) {
+  constructor(path: string, opts: { name?: string; now?: Micros; maxUnwrittenBytes?: number } = {}) {
     this.path = path;
+    this.maxUnwrittenBytes = opts.maxUnwrittenBytes ?? MAX_UNWRITTEN_BYTES;
     this.db = new DatabaseSync(path);
     try {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
@@ -146,12 +177,6 @@ export class SessionStore implements TimelineStore, LibraryStore {
       return blob instanceof Uint8Array && test(decoder.decode(blob)) ? 1 : 0;
     });
     this.stmt = {
-      insertFrame: this.db.prepare(`INSERT INTO frames (id, kind, dir, time, opcode, fin, rsv, size, preview, message, compressed, error_code, flags, rule,
-        searchable, header_length, non_minimal, wire_is_header, extra, mask, original, wire, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-      insertMessage: this.db.prepare(`INSERT INTO messages (id, frame_row, dir, time, opcode, size, preview, first, last, compressed, flags, rule, extra, data)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-      linkMessage: this.db.prepare('UPDATE frames SET message = ? WHERE id = ?'),
-      index: this.db.prepare('INSERT INTO search (rowid, text) VALUES (?, ?)'),
       frameById: this.db.prepare('SELECT * FROM frames WHERE id = ?'),
       messageById: this.db.prepare('SELECT * FROM messages WHERE id = ?'),
       frameRows: this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id >= ? AND id < ? ORDER BY id`),
@@ -162,9 +187,16 @@ export class SessionStore implements TimelineStore, LibraryStore {
       messagePage: this.db.prepare('SELECT id, frame_row, dir, time, opcode, first, last, compressed, flags, extra, data FROM messages WHERE id >= ? AND id < ? ORDER BY id LIMIT ?'),
       lastFrame: this.db.prepare('SELECT max(id) AS id FROM frames WHERE id >= ? AND id < ?'),
       lastMessage: this.db.prepare('SELECT max(id) AS id FROM messages WHERE id >= ? AND id < ?'),
-      saveConnection: this.db.prepare('INSERT OR REPLACE INTO connections (id, summary) VALUES (?, ?)'),
     };
     for (const row of this.db.prepare('SELECT id FROM connections').all()) this.loadTimeline(Number(row.id));
+    // The writer checkpoints the WAL; this connection's few writes (names, settings, the library) leave it to it.
+    this.db.exec('PRAGMA wal_autocheckpoint = 0');
+    const shared = new SharedArrayBuffer(8);
+    this.progress = new Int32Array(shared);
+    this.writer = new Worker(WRITER_URL, { workerData: { path, shared } satisfies WriterData });
+    this.writer.on('message', (ack: WriterAck) => this.acknowledged(ack));
+    this.writer.on('error', (err) => this.writerFailed(`The session writer stopped: ${err.message}`));
+    this.writer.unref();
   }
 
   // ------------------------------------------------------------------ session
@@ -197,25 +229,34 @@ export class SessionStore implements TimelineStore, LibraryStore {
   close(): void {
     if (this.closed) return;
     this.flush();
+    const seq = ++this.posted;
+    this.writer.postMessage({ type: 'close', seq } satisfies WriterCommand);
     this.closed = true;
-    this.db.exec('PRAGMA optimize');
-    this.db.close();
+    try {
+      this.waitWritten(seq);
+    } finally {
+      this.db.exec('PRAGMA optimize');
+      this.db.close();
+    }
   }
 
   // ------------------------------------------------------------------ connections
 
   /** Keeps the connection's latest summary (the list shown when the session is opened again). */
   saveConnection(summary: ConnectionSummary): void {
-    this.stmt.saveConnection!.run(summary.id, JSON.stringify(summary));
+    this.connectionBatch.set(summary.id, JSON.stringify(summary));
+    this.scheduleFlush(0);
   }
 
   /** Summaries as last saved, oldest first. */
   connections(): ConnectionSummary[] {
+    this.sync();
     return this.db.prepare('SELECT summary FROM connections ORDER BY id').all().map((r) => JSON.parse(String(r.summary)) as ConnectionSummary);
   }
 
   /** The highest connection id this session has used (0 when none). */
   maxConnectionId(): number {
+    this.sync();
     const row = this.db.prepare('SELECT max(id) AS id FROM connections').get();
     return Math.max(Number(row?.id ?? 0), ...this.timelines.keys(), 0);
   }
@@ -224,10 +265,11 @@ export class SessionStore implements TimelineStore, LibraryStore {
 
   createTimeline(connectionId: number): void {
     this.timelines.set(connectionId, { frameRows: 0, messageRows: 0, pending: { in: [], out: [] } });
+    this.written.set(connectionId, { frameRows: 0, messageRows: 0 });
   }
 
   deleteTimeline(connectionId: number): void {
-    this.flush();
+    this.sync();
     const lo = connectionId * ROWS_PER_CONNECTION;
     const hi = lo + ROWS_PER_CONNECTION;
     this.transaction(() => {
@@ -237,6 +279,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
       this.db.prepare('DELETE FROM connections WHERE id = ?').run(connectionId);
     });
     this.timelines.delete(connectionId);
+    this.written.delete(connectionId);
     for (const key of this.filters.keys()) if (key.startsWith(`${connectionId}\u0000`)) this.filters.delete(key);
   }
 
@@ -287,7 +330,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
       if ('frameRow' in m) this.queueMessage(connectionId, t.messageRows++, null, m.frameRow, m.frameRow, m.frameRow);
       else this.queueMessage(connectionId, t.messageRows++, this.capMessage(m.rec), null, m.first, m.last);
     }
-    this.flush();
+    this.sync();
   }
 
   counts(connectionId: number): TimelineCounts {
@@ -295,28 +338,71 @@ export class SessionStore implements TimelineStore, LibraryStore {
     return { frameRows: t.frameRows, messageRows: t.messageRows };
   }
 
-  /** Writes the batch now (it is written at the end of the tick anyway). */
+  /**
+   * Hands the batch to the writer now (it is handed over at the end of the tick anyway). Waits only
+   * when the writer is more than `maxUnwrittenBytes` (default MAX_UNWRITTEN_BYTES) behind.
+   */
   flush(): void {
-    if (this.closed || (this.frameBatch.length === 0 && this.messageBatch.length === 0 && this.messageLinks.length === 0)) return;
-    const frames = this.frameBatch;
-    const messages = this.messageBatch;
-    const links = this.messageLinks;
+    if (this.closed || (this.frameBatch.length === 0 && this.messageBatch.length === 0 && this.messageLinks.length === 0 && this.connectionBatch.size === 0)) return;
+    const seq = ++this.posted;
+    const { batch, transfer } = encodeBatch(seq, this.frameBatch, this.messageBatch, this.messageLinks, [...this.connectionBatch]);
+    const counts: Unwritten['counts'] = [];
+    for (const id of this.touched) {
+      const t = this.timelines.get(id);
+      if (t !== undefined) counts.push([id, t.frameRows, t.messageRows]);
+    }
+    const bytes = batch.pack.byteLength + 64 * (this.frameBatch.length + this.messageBatch.length);
     this.frameBatch = [];
     this.messageBatch = [];
     this.messageLinks = [];
+    this.connectionBatch = new Map();
+    this.touched = new Set();
     this.batchBytes = 0;
-    this.transaction(() => {
-      for (const f of frames) this.writeFrame(f);
-      for (const m of messages) this.writeMessage(m);
-      for (const [id, message] of links) this.stmt.linkMessage!.run(message, id);
+    if (this.unwritten.length === 0) this.writer.ref();
+    this.unwritten.push({ seq, bytes, counts });
+    this.unwrittenBytes += bytes;
+    this.writer.postMessage(batch, transfer);
+    while (this.unwrittenBytes > this.maxUnwrittenBytes) this.waitWritten(this.unwritten[0]!.seq);
+  }
+
+  /** Hands over the batch and waits until the writer has committed everything: reads then see every row appended. */
+  sync(): void {
+    this.flush();
+    this.waitWritten(this.posted);
+  }
+
+  /** Hands over the batch; resolves once the writer has committed everything appended so far. */
+  settled(): Promise<void> {
+    this.flush();
+    this.catchUp();
+    const seq = this.posted;
+    if (Atomics.load(this.progress, WRITTEN) >= seq || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  /**
+   * Runs `read` once every row appended so far is committed: at once when it is, otherwise later, and
+   * meanwhile the relay goes on. `read` then sees the rows committed by the time it runs, without
+   * waiting for the ones appended since (the UI asks for rows it was told of, which are among them).
+   */
+  whenWritten<T>(read: () => T): T | Promise<T> {
+    this.flush();
+    this.catchUp();
+    if (this.unwritten.length === 0) return read();
+    return this.settled().then(() => {
+      this.lenient = true;
+      try {
+        return read();
+      } finally {
+        this.lenient = false;
+      }
     });
   }
 
   // ------------------------------------------------------------------ reading
 
   range(req: RangeRequest): RangeResult {
-    this.flush();
-    const t = this.timeline(req.connectionId);
+    const t = this.readable(req.connectionId);
     const size = req.view === 'frames' ? t.frameRows : t.messageRows;
     const base = req.connectionId * ROWS_PER_CONNECTION;
     if (!isActive(req.filter)) {
@@ -334,8 +420,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
   }
 
   detail(req: RowDetailRequest): RowDetail {
-    this.flush();
-    const t = this.timeline(req.connectionId);
+    const t = this.readable(req.connectionId);
     const size = req.view === 'frames' ? t.frameRows : t.messageRows;
     if (req.index >= size) throw new RowOutOfRangeError(`Row ${req.index} does not exist: the ${req.view} view of connection ${req.connectionId} has ${size} rows`);
     const base = req.connectionId * ROWS_PER_CONNECTION;
@@ -365,7 +450,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
 
   /** Full-text search (FTS5) over text payloads, ping and pong text, close reasons, error reasons and notes; with `regex`, a scan of the rows' text. */
   search(req: SearchRequest): SearchResult {
-    this.flush();
+    this.readPoint();
     const limit = req.limit ?? 200;
     const wanted = req.connectionIds === undefined ? null : new Set(req.connectionIds);
     const hits: SearchHit[] = [];
@@ -483,6 +568,70 @@ export class SessionStore implements TimelineStore, LibraryStore {
       pending: { in: [], out: [] },
     };
     this.timelines.set(connectionId, t);
+    this.written.set(connectionId, { frameRows: t.frameRows, messageRows: t.messageRows });
+  }
+
+  /** Before a read: everything appended is committed, or inside `whenWritten`, what is committed is known. */
+  private readPoint(): void {
+    if (this.lenient) this.catchUp();
+    else this.sync();
+  }
+
+  /** A connection's rows as reads see them. */
+  private readable(connectionId: number): TimelineCounts {
+    this.readPoint();
+    this.timeline(connectionId);
+    return this.written.get(connectionId)!;
+  }
+
+  /** Waits (blocking this thread) until the writer has done command `seq`. */
+  private waitWritten(seq: number): void {
+    const deadline = Date.now() + WRITER_TIMEOUT_MS;
+    for (;;) {
+      const done = Atomics.load(this.progress, WRITTEN);
+      if (done >= seq) break;
+      if (Atomics.load(this.progress, STATE) === FAILED) throw new Error(this.writerError ?? `Cannot write the session file ${this.path}`);
+      if (Date.now() > deadline) throw new Error(`The session writer has not answered for ${WRITER_TIMEOUT_MS / 1000} s; the session file ${this.path} may be on a stalled disk`);
+      Atomics.wait(this.progress, WRITTEN, done, 1000);
+    }
+    this.catchUp();
+  }
+
+  /** Takes in what the writer has committed: the row counts reads see, and the bytes still in flight. */
+  private catchUp(): void {
+    const done = Atomics.load(this.progress, WRITTEN);
+    let n = 0;
+    while (n < this.unwritten.length && this.unwritten[n]!.seq <= done) {
+      const batch = this.unwritten[n++]!;
+      this.unwrittenBytes -= batch.bytes;
+      for (const [id, frameRows, messageRows] of batch.counts) {
+        if (this.written.has(id)) this.written.set(id, { frameRows, messageRows });
+      }
+    }
+    if (n === 0) return;
+    this.unwritten.splice(0, n);
+    if (this.unwritten.length === 0) this.writer.unref();
+  }
+
+  private acknowledged(ack: WriterAck): void {
+    if (ack.error !== null) this.writerFailed(ack.error);
+    this.catchUp();
+    const done = Atomics.load(this.progress, WRITTEN);
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i]!.seq <= done) this.waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  /** A batch that could not be written is lost, and said so once per distinct reason; recording goes on. */
+  private writerFailed(error: string): void {
+    if (this.writerError === error) return;
+    this.writerError = error;
+    console.error(`Framescope: ${error}`);
+    // A writer that is gone answers nobody: those waiting are let go.
+    if (Atomics.load(this.progress, STATE) === FAILED || error.startsWith('The session writer stopped')) {
+      Atomics.store(this.progress, STATE, FAILED);
+      for (const w of this.waiters.splice(0)) w.resolve();
+    }
   }
 
   private scheduleFlush(bytes: number): void {
@@ -501,18 +650,19 @@ export class SessionStore implements TimelineStore, LibraryStore {
 
   private queueFrame(connectionId: number, row: number, rec: FrameRecord | NoteRecord, message: number): void {
     this.frameBatch.push({ id: connectionId * ROWS_PER_CONNECTION + row, rec, message });
+    this.touched.add(connectionId);
     this.scheduleFlush(rec.kind === 'note' ? rec.text.length : rec.wire.length + rec.payload.length);
   }
 
   private queueMessage(connectionId: number, index: number, rec: MessageRecord | null, frameRow: number | null, first: number, last: number): void {
     this.messageBatch.push({ id: connectionId * ROWS_PER_CONNECTION + index, rec, frameRow, first, last });
+    this.touched.add(connectionId);
     this.scheduleFlush(rec === null ? 0 : rec.data.length);
   }
 
   /** A connection's rows of one table from `from` to `to`, read a page at a time, with their indexes. */
   private *pages(page: StatementSync, connectionId: number, from: number, to: number): Iterable<[number, Row]> {
-    this.flush();
-    this.timeline(connectionId);
+    this.readable(connectionId);
     const base = connectionId * ROWS_PER_CONNECTION;
     let next = base + from;
     const end = base + Math.min(to, ROWS_PER_CONNECTION);
@@ -538,7 +688,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
           continue;
         }
       }
-      this.messageLinks.push([id, message]);
+      this.messageLinks.push(id, message);
     }
   }
 
@@ -569,52 +719,6 @@ export class SessionStore implements TimelineStore, LibraryStore {
   private capMessage(rec: MessageRecord): MessageRecord {
     if (rec.data.length <= this.recordingCap) return rec;
     return { ...rec, data: rec.data.subarray(0, this.recordingCap), fullLength: rec.fullLength ?? rec.data.length, flags: (rec.flags ?? 0) | FrameFlag.CAPPED };
-  }
-
-  private writeFrame(f: FrameInsert): void {
-    const rec = f.rec;
-    if (rec.kind === 'note') {
-      this.stmt.insertFrame!.run(f.id, KIND.note, null, rec.time, -1, 1, 0, 0, rec.text, f.message, 0, null, 0, null, 0, 0, 0, 0,
-        JSON.stringify({ event: rec.event, text: rec.text }), null, null, null, null);
-      this.stmt.index!.run(f.id, rec.text);
-      return;
-    }
-    // Most frames' wire bytes are their header and the payload (masked or not): only the header is stored.
-    const headerOnly = wireIsHeaderAndPayload(rec);
-    const searchable = rec.kind === 'frame' && rec.textual && rec.payload.length <= SEARCH_BYTES && !(rec.compressed && !rec.fin);
-    const extra: Record<string, unknown> = {};
-    if (rec.error) extra.error = rec.error;
-    if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
-    if (rec.heldMs !== undefined && rec.heldMs !== null) extra.heldMs = rec.heldMs;
-    if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
-    if (rec.textual) extra.textual = true;
-    this.stmt.insertFrame!.run(
-      f.id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength,
-      framePreview(rec), f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
-      rec.headerLength, rec.nonMinimalLength ? 1 : 0, headerOnly ? 1 : 0, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
-      rec.maskKey, rec.original ?? null, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire, rec.payload,
-    );
-    if (rec.error) this.stmt.index!.run(f.id, rec.error.reason);
-    else if (searchable && rec.payload.length > 0) this.stmt.index!.run(f.id, decoder.decode(rec.payload));
-    else {
-      const words = controlText(rec);
-      if (words !== '') this.stmt.index!.run(f.id, words);
-    }
-  }
-
-  private writeMessage(m: { id: number; rec: MessageRecord | null; frameRow: number | null; first: number; last: number }): void {
-    const rec = m.rec;
-    if (rec === null) {
-      this.stmt.insertMessage!.run(m.id, m.frameRow, null, null, null, null, null, m.first, m.last, null, null, null, null, null);
-      return;
-    }
-    const extra: Record<string, unknown> = {};
-    if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
-    if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
-    this.stmt.insertMessage!.run(
-      m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, preview(rec.data, rec.opcode === Opcode.TEXT), m.first, m.last,
-      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, Object.keys(extra).length === 0 ? null : JSON.stringify(extra), rec.data,
-    );
   }
 
   /** The messages-view row showing a frame that is not part of a data message. */
@@ -714,19 +818,6 @@ function toFrameRecord(r: Row): FrameRecord | NoteRecord {
   };
 }
 
-/** The wire bytes are the header followed by the payload, masked with the frame's key when it has one. */
-function wireIsHeaderAndPayload(rec: FrameRecord): boolean {
-  const h = rec.headerLength;
-  const n = rec.payload.length;
-  if (rec.kind !== 'frame' || rec.fullLength != null || rec.wire.length !== h + n || n !== rec.payloadLength) return false;
-  const wire = rec.wire;
-  const payload = rec.payload;
-  const key = rec.maskKey;
-  if (key === null) return Buffer.compare(Buffer.from(wire.buffer, wire.byteOffset + h, n), Buffer.from(payload.buffer, payload.byteOffset, n)) === 0;
-  for (let i = 0; i < n; i++) if (wire[h + i] !== (payload[i]! ^ key[i & 3]!)) return false;
-  return true;
-}
-
 /** Wire bytes rebuilt from the stored header and the payload. */
 function withPayload(header: Uint8Array, payload: Uint8Array, key: Uint8Array | null): Uint8Array {
   const wire = new Uint8Array(header.length + payload.length);
@@ -823,32 +914,6 @@ function textOf(data: Uint8Array, cut: boolean): string | null {
     if (isUtf8(head)) return decoder.decode(head);
   }
   return null;
-}
-
-function framePreview(rec: FrameRecord): string {
-  if (rec.error) return rec.error.reason;
-  if (rec.opcode === Opcode.CLOSE) return closePreview(rec.payload);
-  if (rec.compressed && !rec.fin) return `(compressed fragment, ${rec.payload.length} bytes)`;
-  return preview(rec.payload, rec.textual || rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG);
-}
-
-
-/** What a control frame says in words, for the search index: a ping's or pong's text, a close frame's reason. */
-function controlText(rec: FrameRecord): string {
-  if (rec.kind !== 'frame') return '';
-  if (rec.opcode === Opcode.CLOSE) return closeOf(rec.payload).reason;
-  return (rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG) && isUtf8(rec.payload) ? decoder.decode(rec.payload) : '';
-}
-
-function closeOf(payload: Uint8Array): { code: number | null; reason: string } {
-  if (payload.length < 2) return { code: null, reason: '' };
-  return { code: (payload[0]! << 8) | payload[1]!, reason: decoder.decode(payload.subarray(2)) };
-}
-
-function closePreview(payload: Uint8Array): string {
-  const { code, reason } = closeOf(payload);
-  if (code === null) return payload.length === 1 ? 'close (1-byte payload: invalid)' : 'close (no status code)';
-  return `${code} ${closeCodeMeaning(code)}${reason === '' ? '' : `: ${reason}`}`;
 }
 
 // ------------------------------------------------------------------ filters

@@ -3,7 +3,9 @@
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { DatabaseSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FrameFlag, type Direction, type ReplayRun, type TimelineFilter, type TimelineView } from '../../../shared/api.ts';
 import { DEFAULT_RECORDING_CAP, SessionStore } from '../../../electron/core/store/session-store.ts';
@@ -33,6 +35,18 @@ afterEach(() => {
 });
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Waits, letting the event loop run, until `done` holds: the writer thread commits in its own time. */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Waits without letting the event loop run (nothing at the end of the tick happens meanwhile) until `done` holds, for up to 30 s. */
+function blockUntil(done: () => boolean): boolean {
+  const deadline = Date.now() + 30_000;
+  while (!done() && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+  return done();
+}
 
 const frame = (init: Omit<FrameInit, 'time'> & { time?: number } = {}): FrameRecord => frameRecord({ time: ++clock, ...init });
 const message = (d: Direction, data: Uint8Array | string, opcode = 1): MessageRecord => messageRecord(++clock, d, data, opcode);
@@ -83,6 +97,7 @@ describe('batching', () => {
     expect(onDisk(db)).toEqual({ frames: 0, messages: 0 });
     expect(walCommits()).toBe(commits);
     await tick();
+    await until(() => onDisk(db).frames > 0);
     expect(onDisk(db)).toEqual({ frames: 10_000, messages: 10_000 });
     expect(walCommits()).toBe(commits + 1);
   });
@@ -93,17 +108,25 @@ describe('batching', () => {
     for (let batch = 1; batch <= 3; batch++) {
       for (let i = 0; i < 100; i++) oneFrameMessage('out', `${batch}.${i}`);
       await tick();
+      await until(() => onDisk(db).frames > (batch - 1) * 100);
       expect(onDisk(db)).toEqual({ frames: batch * 100, messages: batch * 100 });
     }
     expect(walCommits()).toBe(commits + 3);
   });
 
-  test('flush() writes the batch at once', () => {
+  test('sync() hands the batch over at once and returns when it is written', () => {
     const db = reader();
     oneFrameMessage('out', 'now');
     store.appendNote(ID, { kind: 'note', time: ++clock, event: 'open', text: 'Open' });
-    store.flush();
+    store.sync();
     expect(onDisk(db)).toEqual({ frames: 2, messages: 2 });
+  });
+
+  test('flush() hands the batch over at once, without waiting for the disk', () => {
+    const db = reader();
+    oneFrameMessage('out', 'now');
+    store.flush();
+    expect(blockUntil(() => onDisk(db).frames === 1)).toBe(true);
   });
 
   test('a batch over 32 MiB is written as soon as it is that large, not at the end of the tick', () => {
@@ -114,7 +137,71 @@ describe('batching', () => {
     store.appendFrame(ID, frame({ opcode: 2, payload }), false);
     expect(onDisk(db).frames).toBe(0);
     store.appendFrame(ID, frame({ opcode: 2, payload }), false);
-    expect(onDisk(db).frames).toBe(3);
+    expect(blockUntil(() => onDisk(db).frames === 3)).toBe(true);
+  });
+
+  test('while another program holds the write lock, appends and hand-overs return at once and reads answer once it is released', async () => {
+    const lock = new DatabaseSync(path);
+    readers.push(lock);
+    lock.exec('BEGIN IMMEDIATE');
+    for (let i = 0; i < 1000; i++) oneFrameMessage('out', `held ${i}`);
+    // Handing over must not wait for the lock: this thread holds it, so waiting would never end.
+    store.flush();
+    await tick();
+    const read = store.whenWritten(() => all('frames').total);
+    expect(read).toBeInstanceOf(Promise);
+    expect(store.counts(ID)).toEqual({ frameRows: 1000, messageRows: 1000 });
+    lock.exec('COMMIT');
+    expect(await read).toBe(1000);
+    expect(all('messages').rows.at(-1)!.preview).toBe('held 999');
+  });
+
+  test('reads in whenWritten see the rows committed by then and never wait for newer ones', async () => {
+    for (let i = 0; i < 10; i++) oneFrameMessage('out', `first ${i}`);
+    const lock = new DatabaseSync(path);
+    readers.push(lock);
+    const read = store.whenWritten(() => {
+      // Appended after the read was asked for, and held up by the lock: not waited for.
+      lock.exec('BEGIN IMMEDIATE');
+      oneFrameMessage('out', 'later');
+      store.flush();
+      return all('frames');
+    });
+    const result = await read;
+    lock.exec('COMMIT');
+    expect(result.total).toBe(10);
+    expect(result.rows.map((r) => r.preview)).toEqual([...Array(10).keys()].map((i) => `first ${i}`));
+    expect(all('frames').total).toBe(11);
+  });
+
+  test('appending waits for the writer once it is more than the bound behind, so memory stays bounded', async () => {
+    store.close();
+    store = new SessionStore(path, { maxUnwrittenBytes: 1024 * 1024 });
+    store.createTimeline(ID);
+    const db = reader();
+    // Another thread holds the write lock for a while, then lets go.
+    const holder = new Worker(`
+      const { DatabaseSync } = require('node:sqlite');
+      const { workerData, parentPort } = require('node:worker_threads');
+      const db = new DatabaseSync(workerData);
+      db.exec('BEGIN IMMEDIATE');
+      parentPort.postMessage('locked');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      db.exec('COMMIT');
+      db.close();
+    `, { eval: true, workerData: path });
+    await once(holder, 'message');
+    const payload = new Uint8Array(400 * 1024).fill(0x2a);
+    store.appendFrame(ID, frame({ opcode: 2, payload }), false);
+    store.flush();
+    // Under the bound: handed over, not written (the lock is held).
+    expect(onDisk(db).frames).toBe(0);
+    store.appendFrame(ID, frame({ opcode: 2, payload }), false);
+    store.flush();
+    // Over it (each frame brings its wire bytes and payload: 800 KiB): this returns only once the writer
+    // has caught up below the bound, which it can only do after the lock is released.
+    expect(onDisk(db).frames).toBeGreaterThanOrEqual(1);
+    await once(holder, 'exit');
   });
 
   test('frames written in an earlier batch are linked to their message when it completes in a later one', async () => {
@@ -124,7 +211,7 @@ describe('batching', () => {
     await tick();
     store.appendFrame(ID, frame({ dir: 'in', opcode: 0, payload: 'o' }), true);
     store.appendMessage(ID, message('in', 'hello'));
-    await tick();
+    await store.settled();
     const db = reader();
     expect(db.prepare('SELECT message FROM frames ORDER BY id').all().map((r) => r.message)).toEqual([0, 0, 0]);
     expect(all('frames').rows.map((r) => r.ref)).toEqual([0, 0, 0]);

@@ -1,0 +1,191 @@
+// The batch a session store hands its writer thread (session-writer.ts): rows flattened into one
+// array of numbers and strings, their bytes copied into one buffer that is transferred, not cloned.
+// Encoded on the main thread, decoded in the writer.
+import type { Direction } from '../../../shared/api.ts';
+import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord } from './records.ts';
+
+/** A frames-table row: its row id, the record, and the messages-view row it is part of (-1: none yet). */
+export interface FrameInsert {
+  id: number;
+  rec: FrameRecord | NoteRecord;
+  message: number;
+}
+
+/** A messages-table row: an assembled message (`rec`), or a frames-view row standing alone (`frameRow`). */
+export interface MessageInsert {
+  id: number;
+  rec: MessageRecord | null;
+  frameRow: number | null;
+  first: number;
+  last: number;
+}
+
+export interface WriterBatch {
+  readonly type: 'batch';
+  readonly seq: number;
+  readonly frames: Field[];
+  readonly messages: Field[];
+  /** Frames written in an earlier batch whose message completed since: row id, message index, … */
+  readonly links: number[];
+  /** Connection summaries to keep: id and JSON. */
+  readonly connections: Array<[number, string]>;
+  readonly pack: ArrayBuffer;
+}
+
+export interface WriterClose {
+  readonly type: 'close';
+  readonly seq: number;
+}
+
+export type WriterCommand = WriterBatch | WriterClose;
+
+/** What the writer thread is started with: the session file, and the memory it reports progress in. */
+export interface WriterData {
+  path: string;
+  shared: SharedArrayBuffer;
+}
+
+/** Slots of the shared Int32Array: the number of the last command done, and the writer's state. */
+export const WRITTEN = 0;
+export const STATE = 1;
+export const RUNNING = 0;
+export const CLOSED = 1;
+export const FAILED = 2;
+
+/** What the writer answers after each command: the command's sequence number, and what failed, if anything. */
+export interface WriterAck {
+  readonly seq: number;
+  readonly error: string | null;
+}
+
+type Field = number | string | null | Record<string, unknown>;
+
+/** The frames table's `kind` column. */
+export const KIND = { frame: 0, error: 1, note: 2, message: 3 } as const;
+
+const DIRS: Direction[] = ['out', 'in'];
+const FRAME_FIELDS = 23;
+const MESSAGE_FIELDS = 13;
+
+/** Flattens rows into a batch; their bytes are copied, so the records may be dropped once it is encoded. */
+export function encodeBatch(seq: number, frames: FrameInsert[], messages: MessageInsert[], links: number[], connections: Array<[number, string]>): { batch: WriterBatch; transfer: ArrayBuffer[] } {
+  const blobs: Uint8Array[] = [];
+  let size = 0;
+  const ref = (out: Field[], b: Uint8Array | null | undefined): void => {
+    if (b === null || b === undefined) {
+      out.push(0, -1);
+      return;
+    }
+    out.push(size, b.length);
+    blobs.push(b);
+    size += b.length;
+  };
+  const f: Field[] = [];
+  for (const { id, rec, message } of frames) {
+    if (rec.kind === 'note') {
+      f.push(id, KIND.note, null, rec.time, -1, 1, 0, 0, message, 0, 0, 0, 0, 0, { event: rec.event, text: rec.text });
+      for (let i = 0; i < 4; i++) ref(f, null);
+      continue;
+    }
+    const meta: Record<string, unknown> = {};
+    if (rec.error) meta.error = rec.error;
+    if (rec.rules && rec.rules.length > 0) meta.rules = rec.rules;
+    if (rec.heldMs !== undefined && rec.heldMs !== null) meta.heldMs = rec.heldMs;
+    if (rec.fullLength !== undefined && rec.fullLength !== null) meta.fullLength = rec.fullLength;
+    f.push(id, rec.kind === 'error' ? KIND.error : KIND.frame, rec.dir === 'out' ? 0 : 1, rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength, message,
+      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.headerLength, rec.nonMinimalLength ? 1 : 0, rec.textual ? 1 : 0, Object.keys(meta).length === 0 ? null : meta);
+    ref(f, rec.maskKey);
+    ref(f, rec.original);
+    ref(f, rec.wire);
+    ref(f, rec.payload);
+  }
+  const m: Field[] = [];
+  for (const { id, rec, frameRow, first, last } of messages) {
+    if (rec === null) {
+      m.push(id, frameRow, first, last, 0, 0, 0, 0, 0, 0, null);
+      ref(m, null);
+      continue;
+    }
+    const meta: Record<string, unknown> = {};
+    if (rec.rules && rec.rules.length > 0) meta.rules = rec.rules;
+    if (rec.fullLength !== undefined && rec.fullLength !== null) meta.fullLength = rec.fullLength;
+    m.push(id, null, first, last, 1, rec.dir === 'out' ? 0 : 1, rec.time, rec.opcode, rec.compressed ? 1 : 0, rec.flags ?? 0, Object.keys(meta).length === 0 ? null : meta);
+    ref(m, rec.data);
+  }
+  const pack = new Uint8Array(size);
+  let at = 0;
+  for (const b of blobs) {
+    pack.set(b, at);
+    at += b.length;
+  }
+  return { batch: { type: 'batch', seq, frames: f, messages: m, links, connections, pack: pack.buffer }, transfer: [pack.buffer] };
+}
+
+/** The batch's frames as the store queued them (their bytes are views of the batch's buffer). */
+export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
+  const f = batch.frames;
+  const pack = new Uint8Array(batch.pack);
+  const blob = (i: number): Uint8Array | null => (f[i + 1] === -1 ? null : pack.subarray(f[i] as number, (f[i] as number) + (f[i + 1] as number)));
+  for (let i = 0; i < f.length; i += FRAME_FIELDS) {
+    const id = f[i] as number;
+    const kind = f[i + 1] as number;
+    const message = f[i + 8] as number;
+    const meta = f[i + 14] as Record<string, unknown> | null;
+    if (kind === KIND.note) {
+      yield { id, message, rec: { kind: 'note', time: f[i + 3] as number, event: meta!.event as NoteEvent, text: meta!.text as string } };
+      continue;
+    }
+    const rec: FrameRecord = {
+      kind: kind === KIND.error ? 'error' : 'frame',
+      dir: DIRS[f[i + 2] as number]!,
+      time: f[i + 3] as number,
+      opcode: f[i + 4] as number,
+      fin: f[i + 5] === 1,
+      rsv: f[i + 6] as number,
+      payloadLength: f[i + 7] as number,
+      compressed: f[i + 9] === 1,
+      flags: f[i + 10] as number,
+      headerLength: f[i + 11] as number,
+      nonMinimalLength: f[i + 12] === 1,
+      textual: f[i + 13] === 1,
+      maskKey: blob(i + 15),
+      original: blob(i + 17),
+      wire: blob(i + 19) ?? new Uint8Array(0),
+      payload: blob(i + 21) ?? new Uint8Array(0),
+      error: (meta?.error as FrameRecord['error']) ?? null,
+      ...(meta?.rules ? { rules: meta.rules as string[] } : {}),
+      ...(meta?.heldMs !== undefined ? { heldMs: meta.heldMs as number } : {}),
+      ...(meta?.fullLength !== undefined ? { fullLength: meta.fullLength as number } : {}),
+    };
+    yield { id, message, rec };
+  }
+}
+
+/** The batch's messages-table rows as the store queued them. */
+export function* decodeMessages(batch: WriterBatch): Iterable<MessageInsert> {
+  const m = batch.messages;
+  const pack = new Uint8Array(batch.pack);
+  for (let i = 0; i < m.length; i += MESSAGE_FIELDS) {
+    const id = m[i] as number;
+    const first = m[i + 2] as number;
+    const last = m[i + 3] as number;
+    if (m[i + 4] === 0) {
+      yield { id, rec: null, frameRow: m[i + 1] as number, first, last };
+      continue;
+    }
+    const meta = m[i + 10] as Record<string, unknown> | null;
+    const off = m[i + 11] as number;
+    const rec: MessageRecord = {
+      kind: 'message',
+      dir: DIRS[m[i + 5] as number]!,
+      time: m[i + 6] as number,
+      opcode: m[i + 7] as number,
+      compressed: m[i + 8] === 1,
+      flags: m[i + 9] as number,
+      data: pack.subarray(off, off + (m[i + 12] as number)),
+      ...(meta?.rules ? { rules: meta.rules as string[] } : {}),
+      ...(meta?.fullLength !== undefined ? { fullLength: meta.fullLength as number } : {}),
+    };
+    yield { id, rec, frameRow: null, first, last };
+  }
+}
