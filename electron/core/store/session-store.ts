@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/api.ts';
 import { FrameFlag } from '../../../shared/api.ts';
 import { closeOf, SEARCH_BYTES } from './preview.ts';
+import { textFilterSql, textTest } from './text-filter.ts';
 import { Opcode } from '../../../shared/websocket.ts';
 import {
   NotFoundError, RowOutOfRangeError, UnknownTimelineError,
@@ -924,7 +925,7 @@ function isActive(filter: TimelineFilter | undefined): boolean {
     || filter.from !== undefined || filter.to !== undefined;
 }
 
-/** The filter as a WHERE clause over the projected row columns; the text test is the fs_match function. */
+/** The filter as a WHERE clause over the projected row columns; the text test is textFilterSql's, with the fs_match function behind it. */
 function filterSql(filter: TimelineFilter, key: string): { where: string; params: SQLInputValue[] } {
   const clauses: string[] = [];
   const params: SQLInputValue[] = [];
@@ -946,21 +947,12 @@ function filterSql(filter: TimelineFilter, key: string): { where: string; params
     params.push(filter.to);
   }
   if ((filter.text ?? '') !== '') {
-    clauses.push('fs_match(?, preview, text_blob)');
-    params.push(key);
+    // SQLite built-ins where they give fs_match's answer exactly, fs_match (JS) on the rows where they cannot.
+    const text = textFilterSql({ text: filter.text!, caseSensitive: filter.caseSensitive, regex: filter.regex }, key);
+    clauses.push(text.sql);
+    params.push(...text.params);
   }
   return { where: clauses.length === 0 ? '1' : clauses.join(' AND '), params };
-}
-
-function textTest(filter: Pick<TimelineFilter, 'text' | 'regex' | 'caseSensitive'>): (s: string) => boolean {
-  const text = filter.text ?? '';
-  if (filter.regex) {
-    const re = new RegExp(text, filter.caseSensitive ? 'u' : 'iu');
-    return (s) => re.test(s);
-  }
-  if (filter.caseSensitive) return (s) => s.includes(text);
-  const lower = text.toLowerCase();
-  return (s) => s.toLowerCase().includes(lower);
 }
 
 /** Words as an FTS5 query: each a quoted prefix term, all required. */
