@@ -5,12 +5,13 @@
 //   recording-child.ts open <dataDir> <session id> <word>: opens the recorded session in a new engine,
 //     times opening, filtering and searching it, answers with the figures and exits.
 import { readFileSync, statSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ConnectionSummary, RangeRequest, TimelineFilter } from '../shared/api.ts';
 import { Engine } from '../electron/core/engine.ts';
 import { startFramescopeProxy } from './framescope-proxy.ts';
 
 export type RecordingRequest =
-  /** With `flush`, the store writes its pending batch first, so every row counted is on disk. */
+  /** With `flush`, the store's writer first commits everything appended, so every row counted is on disk. */
   | { id: number; type: 'stats'; flush: boolean }
   | { id: number; type: 'close' };
 
@@ -27,6 +28,9 @@ export interface RecordingStats {
   cpuSeconds: number;
   /** The session file plus its -wal file. */
   fileBytes: number;
+  /** How late the engine's event loop ran its callbacks since the last reading (what a relayed frame waits): max and 99th percentile. */
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
 }
 
 /** A timed command in the fresh process: wall milliseconds and the rows or hits it found. */
@@ -100,13 +104,18 @@ async function record(dataDir: string, echoUrl: string): Promise<void> {
   const { engine } = proxy;
   const session = engine.call('sessions.current', undefined);
   const rows = (): number => engine.call('connections.list', undefined).reduce((n, c) => n + c.frameRows, 0);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   process.on('message', (req: RecordingRequest) => {
     if (req.type === 'stats') {
-      if (req.flush) engine.store.flush();
+      const loopDelayMaxMs = loop.max / 1e6;
+      const loopDelayP99Ms = loop.percentile(99) / 1e6;
+      loop.reset();
+      if (req.flush) engine.store.sync();
       const { heapUsed, external } = process.memoryUsage();
       void report({
         type: 'stats', id: req.id, frameRows: rows(), rssBytes: status('VmRSS'), peakRssBytes: status('VmHWM'), heapBytes: heapUsed, externalBytes: external,
-        cpuSeconds: cpuSeconds(), fileBytes: fileBytes(session.path),
+        cpuSeconds: cpuSeconds(), fileBytes: fileBytes(session.path), loopDelayMaxMs, loopDelayP99Ms,
       });
       return;
     }

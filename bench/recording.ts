@@ -258,6 +258,9 @@ interface Recorded {
   atStart: RecordingStats;
   atMilestone: RecordingStats;
   atEnd: RecordingStats;
+  /** Over the readings taken while recording: the engine's worst event-loop delay, and the worst 99th percentile. */
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
   closeMs: number;
   closedFileBytes: number;
 }
@@ -287,6 +290,7 @@ function printResults(r: Recorded, o: OpenFigures): void {
   const cpu = r.atEnd.cpuSeconds - r.atStart.cpuSeconds;
   console.log(`\nrecording (${fmtCount(frames)} frame rows in ${r.seconds.toFixed(1)} s)`);
   t.line('frames written per second', fmtRate(frames / r.seconds), '/s', `engine CPU ${((cpu / frames) * 1e6).toFixed(1)} µs per frame, ${(cpu / r.seconds).toFixed(2)} cores`);
+  t.line('engine event-loop delay while recording', r.loopDelayMaxMs.toFixed(0), 'ms', `max over the run; worst 99th percentile between readings ${r.loopDelayP99Ms.toFixed(1)} ms (what a relayed frame may wait)`);
   t.line('engine RSS before the run', fmtMiB(r.atStart.rssBytes), 'MiB', `heap ${fmtMiB(r.atStart.heapBytes)} MiB, Buffers ${fmtMiB(r.atStart.externalBytes)} MiB`);
   t.line(`engine peak RSS at ${fmtCount(r.atMilestone.frameRows)} frames`, fmtMiB(r.atMilestone.peakRssBytes), 'MiB');
   t.line(`engine peak RSS at ${fmtCount(frames)} frames`, fmtMiB(r.atEnd.peakRssBytes), 'MiB',
@@ -322,14 +326,18 @@ async function record(recorder: Recorder, url: string, pool: Buffer[]): Promise<
   const t0 = performance.now();
   let atMilestone: Promise<RecordingStats> | null = null;
   const readings: Array<Promise<void>> = [];
+  let loopDelayMaxMs = 0;
+  let loopDelayP99Ms = 0;
   const onEcho = (received: number): void => {
     const frames = received * 2;
     if (frames % MILESTONE !== 0) return;
     const reading = recorder.stats(false);
     if (frames === MILESTONE) atMilestone = reading;
     readings.push(reading.then((s) => {
+      loopDelayMaxMs = Math.max(loopDelayMaxMs, s.loopDelayMaxMs);
+      loopDelayP99Ms = Math.max(loopDelayP99Ms, s.loopDelayP99Ms);
       const seconds = (performance.now() - t0) / 1000;
-      console.log(`  ${fmtRate(frames).padStart(6)} frames  ${seconds.toFixed(1).padStart(6)} s  recorded ${fmtCount(s.frameRows).padStart(9)}  RSS ${fmtMiB(s.rssBytes).padStart(6)} MiB  peak ${fmtMiB(s.peakRssBytes).padStart(6)} MiB  heap ${fmtMiB(s.heapBytes).padStart(5)} MiB  Buffers ${fmtMiB(s.externalBytes).padStart(5)} MiB  file ${fmtMiB(s.fileBytes).padStart(7)} MiB`);
+      console.log(`  ${fmtRate(frames).padStart(6)} frames  ${seconds.toFixed(1).padStart(6)} s  recorded ${fmtCount(s.frameRows).padStart(9)}  RSS ${fmtMiB(s.rssBytes).padStart(6)} MiB  peak ${fmtMiB(s.peakRssBytes).padStart(6)} MiB  heap ${fmtMiB(s.heapBytes).padStart(5)} MiB  Buffers ${fmtMiB(s.externalBytes).padStart(5)} MiB  file ${fmtMiB(s.fileBytes).padStart(7)} MiB  loop delay p99 ${s.loopDelayP99Ms.toFixed(0)} max ${s.loopDelayMaxMs.toFixed(0)} ms`);
     }));
   };
   try {
@@ -339,7 +347,7 @@ async function record(recorder: Recorder, url: string, pool: Buffer[]): Promise<
     await Promise.all(readings);
     let payloadBytes = 0;
     for (let i = 0; i < echoes; i++) payloadBytes += 2 * pool[i % pool.length]!.length;
-    return { seconds, payloadBytes, atStart, atMilestone: await atMilestone!, atEnd };
+    return { seconds, payloadBytes, atStart, atMilestone: await atMilestone!, atEnd, loopDelayMaxMs, loopDelayP99Ms };
   } finally {
     await closeAll(sockets);
   }
