@@ -1,7 +1,7 @@
 // What the engine's connection list holds: a client connection opened from Framescope, or an app's
 // connection through the proxy. Both record into the timeline store and report through the same hooks.
 import type { ConnectionSummary, Micros, SendRequest, SendResult } from '../../shared/api.ts';
-import type { FrameRecord, MessageRecord, NoteRecord, TimelineStore } from './store/records.ts';
+import type { FrameRecord, MessageRecord, NoteRecord, RecordingStore } from './store/records.ts';
 
 export type TimelineRecord = FrameRecord | MessageRecord | NoteRecord;
 
@@ -23,7 +23,7 @@ export interface TrackedConnection {
 }
 
 export interface ConnectionHooks {
-  store: TimelineStore;
+  store: RecordingStore;
   now: () => Micros;
   /** The summary or the timeline changed. */
   changed: (conn: TrackedConnection) => void;

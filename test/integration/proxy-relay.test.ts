@@ -2,6 +2,7 @@
 // CONNECT, wss MITM with the generated CA, reverse to ws and wss): data and control frames arrive
 // unchanged, are recorded once each in order, with wire bytes equal to the bytes that crossed each
 // hop; every way a connection can end.
+import { DatabaseSync } from 'node:sqlite';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { FrameFlag } from '../../shared/api.ts';
@@ -293,4 +294,40 @@ describe('TLS toward the app and upstream paths', () => {
     expect(s.url).toBe(`wss://localhost:${upstream.port}/named`);
     expect(s.proxied?.clientTls).toBe(true);
   });
+});
+
+describe('a recording stuck on disk', () => {
+  test('while the session file cannot be written, the proxy stops reading (no buffering, no blocking) and loses nothing once it can', async () => {
+    // No tap between the app and the proxy: the app's own socket must feel the proxy stop reading.
+    const upstream = await startUpstream();
+    const rig = new ProxyRig();
+    const address = await rig.start({ mode: 'reverse', reverseUrl: upstream.url });
+    const app = appThrough('reverse', address, upstream.url, '/stuck');
+    await app.opened;
+    const session = await upstream.next();
+    const id = await rig.connection();
+    // Another program holds the session file's write lock: the store's writer cannot commit.
+    const lock = new DatabaseSync(rig.engine.call('sessions.current', undefined).path);
+    lock.exec('BEGIN IMMEDIATE');
+    const COUNT = 80;
+    const message = (i: number): Buffer => Buffer.alloc(1024 * 1024, i);
+    // 80 MiB, recorded as about 240 MiB (wire bytes, payload, message): far past the bound where appending
+    // would block this very thread, which holds the lock, for good. The proxy must stop reading first.
+    for (let i = 0; i < COUNT; i++) app.ws.send(message(i));
+    await waitFor(() => rig.engine.store.behind, 'the store to fall behind the recording');
+    // Time for a proxy that went on reading to read the rest (loopback moves 80 MiB in far less) and so
+    // block on the disk for good; one that stopped reading stays stopped however long this is.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The event loop still answers, the proxy relayed no more than it could record, and the rest waits
+    // at the app (more than the kernel's socket buffers, at most 36 MiB here, can hold).
+    expect(rig.engine.call('connections.list', undefined).map((c) => c.id)).toContain(id);
+    expect(session.messages.length).toBeLessThan(COUNT);
+    expect(app.ws.bufferedAmount).toBeGreaterThan(0);
+    lock.exec('COMMIT');
+    lock.close();
+    await waitFor(() => session.messages.length === COUNT, 'every message at the server', 60_000);
+    session.messages.forEach((m, i) => expect(m.data.equals(message(i)), `message ${i}`).toBe(true));
+    const recorded = await rig.engine.request('timeline.range', { connectionId: id, view: 'messages', start: 0, count: 1000 });
+    expect(recorded.rows.filter((r) => r.kind === 'message' && r.dir === 'out').map((r) => r.size)).toEqual(Array(COUNT).fill(1024 * 1024));
+  }, 90_000);
 });

@@ -32,6 +32,9 @@ export interface PipeHost {
   protocolError(direction: ProxyDirection, err: ProtocolError): void;
   /** The sender's stream ended and everything before it was written. */
   drained(direction: ProxyDirection): void;
+  /** The recording is far behind on disk: stop reading until `whenRecordingCaughtUp` calls back. */
+  recordingBehind(): boolean;
+  whenRecordingCaughtUp(resume: () => void): void;
 }
 
 /** A frame, or a whole data message, on its way through the pipe. */
@@ -104,14 +107,26 @@ export class DirectionPipe {
     this.recorder = new FrameRecorder(this.dir);
   }
 
+  /** Not reading: the recording is far behind on disk. */
+  private waitingForRecording = false;
+
   /** True while the pipe has read as far ahead of a hold or delay as it may, or its receiver is slow. */
   get stalled(): boolean {
-    return (this.blocked && this.readAhead >= READ_AHEAD_BYTES) || this.dest.writableNeedDrain;
+    return (this.blocked && this.readAhead >= READ_AHEAD_BYTES) || this.dest.writableNeedDrain || this.waitingForRecording;
   }
 
   /** Bytes from the sender (null: its stream ended). */
   receive(chunk: Uint8Array | null): void {
     if (this.stopped) return;
+    if (!this.waitingForRecording && this.host.recordingBehind()) {
+      // The disk is far behind: read no more until it catches up (what is in hand is relayed and recorded).
+      this.waitingForRecording = true;
+      this.source.pause();
+      this.host.whenRecordingCaughtUp(() => {
+        this.waitingForRecording = false;
+        this.resumeSourceIfReady();
+      });
+    }
     if (chunk === null) {
       this.sourceEnded = true;
     } else if (this.blocked) {

@@ -234,6 +234,14 @@ export class ProxiedConnection implements TrackedConnection, PipeHost {
     return this.hooks.now();
   }
 
+  recordingBehind(): boolean {
+    return this.hooks.store.behind;
+  }
+
+  whenRecordingCaughtUp(resume: () => void): void {
+    this.hooks.store.whenCaughtUp(resume);
+  }
+
   intercept(direction: ProxyDirection): { holdData: boolean; holdControl: boolean; rules: RuleSet } {
     return this.ctx.intercept(direction);
   }

@@ -106,6 +106,14 @@ export interface TimelineStore {
   importRows(connectionId: number, frames: Iterable<StoredFrame>, messages: Iterable<StoredMessage>): void;
 }
 
+/** The store live connections record into: a timeline store that can tell them to stop reading while the disk catches up. */
+export interface RecordingStore extends TimelineStore {
+  /** True while the disk is far behind what was recorded: a relay should stop reading until `whenCaughtUp` calls back. */
+  readonly behind: boolean;
+  /** Calls `resume` once (when the store has caught up, or is closed). */
+  whenCaughtUp(resume: () => void): void;
+}
+
 /** What a session keeps besides timelines: saved messages, environments and replay runs. */
 export interface LibraryStore {
   savedMessages(): SavedMessage[];

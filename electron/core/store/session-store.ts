@@ -18,7 +18,7 @@ import { Opcode } from '../../../shared/websocket.ts';
 import {
   NotFoundError, RowOutOfRangeError, UnknownTimelineError,
   type FrameRecord, type LibraryStore, type MessageRecord, type NoteEvent, type NoteRecord, type StoredFrame, type StoredMessage,
-  type TimelineCounts, type TimelineStore,
+  type RecordingStore, type TimelineCounts,
 } from './records.ts';
 import {
   CLOSED, encodeBatch, FAILED, KIND, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
@@ -37,10 +37,13 @@ const PAGE = 2000;
 /** A batch this large is handed to the writer at once instead of at the end of the tick. */
 const EAGER_FLUSH_BYTES = 32 * 1024 * 1024;
 /**
- * Bytes handed to the writer and not yet committed, beyond which appending waits for the disk: memory
- * stays bounded when frames arrive faster than the disk takes them for long.
+ * Bytes handed to the writer and not yet committed beyond which the store is `behind`: relays stop
+ * reading their sockets until it is back under half of it. Memory stays flat when frames arrive faster
+ * than the disk takes them, and the event loop keeps answering meanwhile.
  */
-const MAX_UNWRITTEN_BYTES = 96 * 1024 * 1024;
+const BEHIND_BYTES = 16 * 1024 * 1024;
+/** Beyond this, appending itself waits for the disk (for sources that cannot be paused, such as a client connection's sends). */
+const MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
 /** How long a reader waits for the writer before giving up with an error. */
 const WRITER_TIMEOUT_MS = 120_000;
 /** The writer thread's module, beside this one (.ts when run from source, .js when built). */
@@ -110,7 +113,7 @@ interface FilteredIndex {
 
 const decoder = new TextDecoder('utf-8');
 
-export class SessionStore implements TimelineStore, LibraryStore {
+export class SessionStore implements RecordingStore, LibraryStore {
   readonly path: string;
   private readonly db: DatabaseSync;
   private readonly timelines = new Map<number, TimelineState>();
@@ -142,11 +145,14 @@ export class SessionStore implements TimelineStore, LibraryStore {
   private lenient = false;
   private writerError: string | null = null;
   private readonly maxUnwrittenBytes: number;
+  private readonly behindBytes: number;
+  private resumers: Array<() => void> = [];
 
   /** Opens (creating when missing) the session file at `path`. */
-  constructor(path: string, opts: { name?: string; now?: Micros; maxUnwrittenBytes?: number } = {}) {
+  constructor(path: string, opts: { name?: string; now?: Micros; maxUnwrittenBytes?: number; behindBytes?: number } = {}) {
     this.path = path;
     this.maxUnwrittenBytes = opts.maxUnwrittenBytes ?? MAX_UNWRITTEN_BYTES;
+    this.behindBytes = opts.behindBytes ?? BEHIND_BYTES;
     this.db = new DatabaseSync(path);
     try {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
@@ -238,6 +244,7 @@ export class SessionStore implements TimelineStore, LibraryStore {
     } finally {
       this.db.exec('PRAGMA optimize');
       this.db.close();
+      for (const resume of this.resumers.splice(0)) resume();
     }
   }
 
@@ -364,6 +371,15 @@ export class SessionStore implements TimelineStore, LibraryStore {
     this.unwrittenBytes += bytes;
     this.writer.postMessage(batch, transfer);
     while (this.unwrittenBytes > this.maxUnwrittenBytes) this.waitWritten(this.unwritten[0]!.seq);
+  }
+
+  get behind(): boolean {
+    return this.unwrittenBytes > this.behindBytes;
+  }
+
+  whenCaughtUp(resume: () => void): void {
+    if (this.behind && !this.closed) this.resumers.push(resume);
+    else queueMicrotask(resume);
   }
 
   /** Hands over the batch and waits until the writer has committed everything: reads then see every row appended. */
@@ -612,6 +628,15 @@ export class SessionStore implements TimelineStore, LibraryStore {
     if (n === 0) return;
     this.unwritten.splice(0, n);
     if (this.unwritten.length === 0) this.writer.unref();
+    // Relays that stopped reading go on once the writer is back under half the mark (not at once, to read in long runs).
+    if (this.resumers.length > 0 && this.unwrittenBytes <= this.behindBytes / 2) {
+      const resumers = this.resumers;
+      this.resumers = [];
+      // Later: catchUp may run inside a read, and resuming reads sockets.
+      queueMicrotask(() => {
+        for (const resume of resumers) resume();
+      });
+    }
   }
 
   private acknowledged(ack: WriterAck): void {

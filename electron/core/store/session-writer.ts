@@ -14,6 +14,7 @@ import {
 } from './writer-batch.ts';
 
 const decoder = new TextDecoder('utf-8');
+const SQLITE_BUSY = 5;
 
 class SessionWriter {
   private readonly db: DatabaseSync;
@@ -146,12 +147,23 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
       port.close();
       return;
     }
-    // A batch that cannot be written (the disk is full, the file went away) is reported and the next one tried.
+    // Another program holding the write lock is waited out, however long (the relay has stopped reading
+    // meanwhile). A batch that cannot be written otherwise (the disk is full, the file went away) is
+    // reported and the next one tried.
     let error: string | null = null;
-    try {
-      writer.write(cmd);
-    } catch (err) {
-      error = `Could not write ${cmd.frames.length === 0 ? 'a batch' : 'recorded frames'} to the session file ${data.path}: ${(err as Error).message}`;
+    for (let said = false; ;) {
+      try {
+        writer.write(cmd);
+        break;
+      } catch (err) {
+        if ((err as { errcode?: number }).errcode === SQLITE_BUSY) {
+          if (!said) port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Waiting for another program to let go of the session file ${data.path}` } satisfies WriterAck);
+          said = true;
+          continue;
+        }
+        error = `Could not write ${cmd.frames.length === 0 ? 'a batch' : 'recorded frames'} to the session file ${data.path}: ${(err as Error).message}`;
+        break;
+      }
     }
     done(cmd.seq, error);
   });
