@@ -13,7 +13,6 @@ import type {
 } from '../../../shared/api.ts';
 import { FrameFlag } from '../../../shared/api.ts';
 import { closeOf, SEARCH_BYTES } from './preview.ts';
-import { textFilterSql, textTest } from './text-filter.ts';
 import { Opcode } from '../../../shared/websocket.ts';
 import {
   NotFoundError, RowOutOfRangeError, UnknownTimelineError,
@@ -950,7 +949,7 @@ function isActive(filter: TimelineFilter | undefined): boolean {
     || filter.from !== undefined || filter.to !== undefined;
 }
 
-/** The filter as a WHERE clause over the projected row columns; the text test is textFilterSql's, with the fs_match function behind it. */
+/** The filter as a WHERE clause over the projected row columns; the text test is the fs_match function. */
 function filterSql(filter: TimelineFilter, key: string): { where: string; params: SQLInputValue[] } {
   const clauses: string[] = [];
   const params: SQLInputValue[] = [];
@@ -972,12 +971,21 @@ function filterSql(filter: TimelineFilter, key: string): { where: string; params
     params.push(filter.to);
   }
   if ((filter.text ?? '') !== '') {
-    // SQLite built-ins where they give fs_match's answer exactly, fs_match (JS) on the rows where they cannot.
-    const text = textFilterSql({ text: filter.text!, caseSensitive: filter.caseSensitive, regex: filter.regex }, key);
-    clauses.push(text.sql);
-    params.push(...text.params);
+    clauses.push('fs_match(?, preview, text_blob)');
+    params.push(key);
   }
   return { where: clauses.length === 0 ? '1' : clauses.join(' AND '), params };
+}
+
+function textTest(filter: Pick<TimelineFilter, 'text' | 'regex' | 'caseSensitive'>): (s: string) => boolean {
+  const text = filter.text ?? '';
+  if (filter.regex) {
+    const re = new RegExp(text, filter.caseSensitive ? 'u' : 'iu');
+    return (s) => re.test(s);
+  }
+  if (filter.caseSensitive) return (s) => s.includes(text);
+  const lower = text.toLowerCase();
+  return (s) => s.toLowerCase().includes(lower);
 }
 
 /** Words as an FTS5 query: each a quoted prefix term, all required. */
