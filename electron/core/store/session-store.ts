@@ -33,8 +33,15 @@ const DETAIL_CAP = 8 * 1024 * 1024;
 const FILTER_CACHE = 16;
 /** Rows read per query when iterating a whole timeline. */
 const PAGE = 2000;
-/** A batch this large is handed to the writer at once instead of at the end of the tick. */
+/** A batch this large, or with this many rows, is handed to the writer at once instead of at the end of the tick. */
 const EAGER_FLUSH_BYTES = 32 * 1024 * 1024;
+const EAGER_FLUSH_ROWS = 16_384;
+/**
+ * The writer thread's V8 old generation. Left to itself V8 lets a thread that allocates this much grow
+ * its heap by 130 MiB over a million frames (measured); the writer holds one batch's rows at a time
+ * (at most EAGER_FLUSH_ROWS, a few MiB decoded; the bytes are in shared memory), so this leaves ample room.
+ */
+const WRITER_HEAP_MB = 64;
 /**
  * Bytes handed to the writer and not yet committed beyond which the store is `behind`: relays stop
  * reading their sockets until it is back under half of it. Memory stays flat when frames arrive faster
@@ -43,6 +50,12 @@ const EAGER_FLUSH_BYTES = 32 * 1024 * 1024;
 const BEHIND_BYTES = 16 * 1024 * 1024;
 /** Beyond this, appending itself waits for the disk (for sources that cannot be paused, such as a client connection's sends). */
 const MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
+/**
+ * Shared memory the batches' bytes are copied into, reused in a ring as the writer commits them: no
+ * buffer per batch for either thread's allocator and garbage collector to hold on to. A batch that
+ * does not fit gets a buffer of its own.
+ */
+const RING_BYTES = 32 * 1024 * 1024;
 /** How long a reader waits for the writer before giving up with an error. */
 const WRITER_TIMEOUT_MS = 120_000;
 /** The writer thread's module, beside this one (.ts when run from source, .js when built). */
@@ -94,6 +107,8 @@ type Row = Record<string, SQLInputValue>;
 interface Unwritten {
   seq: number;
   bytes: number;
+  /** Its bytes' place in the ring, [start, end), or null when they have a buffer of their own. */
+  ring: [number, number] | null;
   counts: Array<[number, number, number]>;
 }
 
@@ -136,6 +151,8 @@ export class SessionStore implements RecordingStore, LibraryStore {
   private readonly progress: Int32Array;
   private posted = 0;
   private unwritten: Unwritten[] = [];
+  private ring: SharedArrayBuffer | null = null;
+  private ringHead = 0;
   private unwrittenBytes = 0;
   /** Per connection: the rows the writer has committed, which is what reads see. */
   private readonly written = new Map<number, TimelineCounts>();
@@ -199,7 +216,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
     this.db.exec('PRAGMA wal_autocheckpoint = 0');
     const shared = new SharedArrayBuffer(8);
     this.progress = new Int32Array(shared);
-    this.writer = new Worker(WRITER_URL, { workerData: { path, shared } satisfies WriterData });
+    this.writer = new Worker(WRITER_URL, { workerData: { path, shared } satisfies WriterData, resourceLimits: { maxOldGenerationSizeMb: WRITER_HEAP_MB } });
     this.writer.on('message', (ack: WriterAck) => this.acknowledged(ack));
     this.writer.on('error', (err) => this.writerFailed(`The session writer stopped: ${err.message}`));
     this.writer.unref();
@@ -352,13 +369,24 @@ export class SessionStore implements RecordingStore, LibraryStore {
   flush(): void {
     if (this.closed || (this.frameBatch.length === 0 && this.messageBatch.length === 0 && this.messageLinks.length === 0 && this.connectionBatch.size === 0)) return;
     const seq = ++this.posted;
-    const { batch, transfer } = encodeBatch(seq, this.frameBatch, this.messageBatch, this.messageLinks, [...this.connectionBatch]);
+    // What the writer has done frees room in the ring.
+    this.catchUp();
+    let ring: Unwritten['ring'] = null;
+    const place = (size: number): { buffer: SharedArrayBuffer; offset: number } | null => {
+      const offset = this.ringPlace(size);
+      if (offset === null) return null;
+      ring = [offset, offset + size];
+      this.ringHead = offset + size;
+      this.ring ??= new SharedArrayBuffer(RING_BYTES);
+      return { buffer: this.ring, offset };
+    };
+    const { batch, transfer } = encodeBatch(seq, this.frameBatch, this.messageBatch, this.messageLinks, [...this.connectionBatch], place);
     const counts: Unwritten['counts'] = [];
     for (const id of this.touched) {
       const t = this.timelines.get(id);
       if (t !== undefined) counts.push([id, t.frameRows, t.messageRows]);
     }
-    const bytes = batch.pack.byteLength + 64 * (this.frameBatch.length + this.messageBatch.length);
+    const bytes = batch.packLength + 64 * (this.frameBatch.length + this.messageBatch.length);
     this.frameBatch = [];
     this.messageBatch = [];
     this.messageLinks = [];
@@ -366,7 +394,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
     this.touched = new Set();
     this.batchBytes = 0;
     if (this.unwritten.length === 0) this.writer.ref();
-    this.unwritten.push({ seq, bytes, counts });
+    this.unwritten.push({ seq, bytes, counts, ring });
     this.unwrittenBytes += bytes;
     this.writer.postMessage(batch, transfer);
     while (this.unwrittenBytes > this.maxUnwrittenBytes) this.waitWritten(this.unwritten[0]!.seq);
@@ -379,6 +407,21 @@ export class SessionStore implements RecordingStore, LibraryStore {
   whenCaughtUp(resume: () => void): void {
     if (this.behind && !this.closed) this.resumers.push(resume);
     else queueMicrotask(resume);
+  }
+
+  /** Where `size` bytes fit in the ring after the bytes of batches not yet written, or null. */
+  private ringPlace(size: number): number | null {
+    if (size === 0) return null;
+    const oldest = this.unwritten.find((u) => u.ring !== null)?.ring ?? null;
+    if (oldest === null) return size <= RING_BYTES ? 0 : null;
+    const tail = oldest[0];
+    const head = this.ringHead;
+    // Free: [head, RING_BYTES) and [0, tail) when the writer is behind the head, else [head, tail).
+    if (head >= tail) {
+      if (size <= RING_BYTES - head) return head;
+      return size < tail ? 0 : null;
+    }
+    return size < tail - head ? head : null;
   }
 
   /** Hands over the batch and waits until the writer has committed everything: reads then see every row appended. */
@@ -661,7 +704,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
 
   private scheduleFlush(bytes: number): void {
     this.batchBytes += bytes;
-    if (this.batchBytes >= EAGER_FLUSH_BYTES) {
+    if (this.batchBytes >= EAGER_FLUSH_BYTES || this.frameBatch.length + this.messageBatch.length >= EAGER_FLUSH_ROWS) {
       this.flush();
       return;
     }

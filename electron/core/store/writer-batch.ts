@@ -1,6 +1,7 @@
 // The batch a session store hands its writer thread (session-writer.ts): rows flattened into one
-// array of numbers and strings, their bytes copied into one buffer that is transferred, not cloned.
-// Encoded on the main thread, decoded in the writer.
+// array of numbers and strings, their bytes copied into one region of memory the two threads share
+// (or, when it has no room, a buffer that is transferred, not cloned). Encoded on the main thread,
+// decoded in the writer.
 import type { Direction } from '../../../shared/api.ts';
 import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord } from './records.ts';
 
@@ -29,8 +30,14 @@ export interface WriterBatch {
   readonly links: number[];
   /** Connection summaries to keep: id and JSON. */
   readonly connections: Array<[number, string]>;
-  readonly pack: ArrayBuffer;
+  /** The rows' bytes: `packLength` bytes at `packOffset`. */
+  readonly pack: ArrayBuffer | SharedArrayBuffer;
+  readonly packOffset: number;
+  readonly packLength: number;
 }
+
+/** Where a batch's bytes go: a region of shared memory, or null for a buffer of their own. */
+export type PackPlace = (size: number) => { buffer: SharedArrayBuffer; offset: number } | null;
 
 export interface WriterClose {
   readonly type: 'close';
@@ -68,7 +75,9 @@ const FRAME_FIELDS = 23;
 const MESSAGE_FIELDS = 13;
 
 /** Flattens rows into a batch; their bytes are copied, so the records may be dropped once it is encoded. */
-export function encodeBatch(seq: number, frames: FrameInsert[], messages: MessageInsert[], links: number[], connections: Array<[number, string]>): { batch: WriterBatch; transfer: ArrayBuffer[] } {
+export function encodeBatch(
+  seq: number, frames: FrameInsert[], messages: MessageInsert[], links: number[], connections: Array<[number, string]>, place: PackPlace,
+): { batch: WriterBatch; transfer: ArrayBuffer[] } {
   const blobs: Uint8Array[] = [];
   let size = 0;
   const ref = (out: Field[], b: Uint8Array | null | undefined): void => {
@@ -112,19 +121,21 @@ export function encodeBatch(seq: number, frames: FrameInsert[], messages: Messag
     m.push(id, null, first, last, 1, rec.dir === 'out' ? 0 : 1, rec.time, rec.opcode, rec.compressed ? 1 : 0, rec.flags ?? 0, Object.keys(meta).length === 0 ? null : meta);
     ref(m, rec.data);
   }
-  const pack = new Uint8Array(size);
+  const shared = place(size);
+  const pack = shared === null ? new Uint8Array(size) : new Uint8Array(shared.buffer, shared.offset, size);
   let at = 0;
   for (const b of blobs) {
     pack.set(b, at);
     at += b.length;
   }
-  return { batch: { type: 'batch', seq, frames: f, messages: m, links, connections, pack: pack.buffer }, transfer: [pack.buffer] };
+  const batch: WriterBatch = { type: 'batch', seq, frames: f, messages: m, links, connections, pack: pack.buffer, packOffset: pack.byteOffset, packLength: size };
+  return { batch, transfer: shared === null ? [pack.buffer as ArrayBuffer] : [] };
 }
 
 /** The batch's frames as the store queued them (their bytes are views of the batch's buffer). */
 export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
   const f = batch.frames;
-  const pack = new Uint8Array(batch.pack);
+  const pack = new Uint8Array(batch.pack, batch.packOffset, batch.packLength);
   const blob = (i: number): Uint8Array | null => (f[i + 1] === -1 ? null : pack.subarray(f[i] as number, (f[i] as number) + (f[i + 1] as number)));
   for (let i = 0; i < f.length; i += FRAME_FIELDS) {
     const id = f[i] as number;
@@ -164,7 +175,7 @@ export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
 /** The batch's messages-table rows as the store queued them. */
 export function* decodeMessages(batch: WriterBatch): Iterable<MessageInsert> {
   const m = batch.messages;
-  const pack = new Uint8Array(batch.pack);
+  const pack = new Uint8Array(batch.pack, batch.packOffset, batch.packLength);
   for (let i = 0; i < m.length; i += MESSAGE_FIELDS) {
     const id = m[i] as number;
     const first = m[i + 2] as number;

@@ -93,12 +93,13 @@ describe('batching', () => {
   test('rows appended in one tick reach the file together at its end, in one transaction', async () => {
     const db = reader();
     const commits = walCommits();
-    for (let i = 0; i < 10_000; i++) oneFrameMessage(i % 2 === 0 ? 'out' : 'in', `message ${i}`);
+    // 16,000 rows: under the 16,384 rows that make a batch go at once.
+    for (let i = 0; i < 8_000; i++) oneFrameMessage(i % 2 === 0 ? 'out' : 'in', `message ${i}`);
     expect(onDisk(db)).toEqual({ frames: 0, messages: 0 });
     expect(walCommits()).toBe(commits);
     await tick();
     await until(() => onDisk(db).frames > 0);
-    expect(onDisk(db)).toEqual({ frames: 10_000, messages: 10_000 });
+    expect(onDisk(db)).toEqual({ frames: 8_000, messages: 8_000 });
     expect(walCommits()).toBe(commits + 1);
   });
 
@@ -138,6 +139,15 @@ describe('batching', () => {
     expect(onDisk(db).frames).toBe(0);
     store.appendFrame(ID, frame({ opcode: 2, payload }), false);
     expect(blockUntil(() => onDisk(db).frames === 3)).toBe(true);
+  });
+
+  test('a batch of 16,384 rows is handed over as soon as it has them, not at the end of the tick', () => {
+    const db = reader();
+    for (let i = 0; i < 8_191; i++) oneFrameMessage('out', `m ${i}`);
+    store.appendFrame(ID, frame({ payload: 'last' }), true);
+    expect(onDisk(db).frames).toBe(0);
+    store.appendMessage(ID, message('out', 'last'));
+    expect(blockUntil(() => onDisk(db).messages === 8_192)).toBe(true);
   });
 
   test('while another program holds the write lock, appends and hand-overs return at once and reads answer once it is released', async () => {
@@ -202,6 +212,42 @@ describe('batching', () => {
     // has caught up below the bound, which it can only do after the lock is released.
     expect(onDisk(db).frames).toBeGreaterThanOrEqual(1);
     await once(holder, 'exit');
+  });
+
+  test('batches pass through shared memory reused in a ring, and through buffers of their own when it is full: every byte arrives', async () => {
+    store.close();
+    store = new SessionStore(path, { maxUnwrittenBytes: 1024 ** 3 });
+    store.createTimeline(ID);
+    // Distinct bytes per frame, so a region overwritten before the writer read it would show.
+    const payload = (n: number, size: number): Uint8Array => pattern(size, n);
+    const sizes: number[] = [];
+    const send = (size: number): void => {
+      store.appendFrame(ID, frame({ opcode: 2, payload: payload(sizes.length, size) }), false);
+      sizes.push(size);
+    };
+    // Laps of the ring (32 MiB) with the writer keeping up, batch sizes that do not divide it.
+    for (let batch = 0; batch < 40; batch++) {
+      for (let i = 0; i < 3; i++) send(700_000 + batch * 1000 + i);
+      store.flush();
+      if (batch % 7 === 6) await store.settled();
+    }
+    // The writer held up: the ring fills and later batches get their own buffers.
+    const lock = new DatabaseSync(path);
+    readers.push(lock);
+    lock.exec('BEGIN IMMEDIATE');
+    for (let batch = 0; batch < 30; batch++) {
+      send(1_500_000 + batch);
+      store.flush();
+    }
+    lock.exec('COMMIT');
+    await store.settled();
+    const stored = [...store.frames(ID)];
+    expect(stored).toHaveLength(sizes.length);
+    stored.forEach((f, n) => {
+      const rec = f.rec as FrameRecord;
+      expect(rec.payload.length, `frame ${n}`).toBe(sizes[n]);
+      expect(Buffer.from(rec.payload).equals(Buffer.from(payload(n, sizes[n]!))), `frame ${n}`).toBe(true);
+    });
   });
 
   test('frames written in an earlier batch are linked to their message when it completes in a later one', async () => {
