@@ -213,8 +213,12 @@ function startViolatingServer(): net.Server {
       path = head.split(' ')[1]!;
       const key = /^sec-websocket-key:\s*(\S+)/im.exec(head)?.[1] ?? '';
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-      socket.write(Buffer.from([0x83, 0x00]));
+      // One write, so the violation arrives with the 101: a client whose input has already ended closes
+      // (1000) as soon as it opens, and a frame arriving after that close would find nothing to fail.
+      socket.write(Buffer.concat([
+        Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`, 'latin1'),
+        Buffer.from([0x83, 0x00]),
+      ]));
     });
   });
 }
