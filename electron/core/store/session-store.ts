@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type {
-  ConnectionSummary, Direction, Environments, FrameHeader, Micros, RangeRequest, RangeResult, ReplayRun, RowDetail, RowDetailRequest,
+  ConnectionSummary, Environments, FrameHeader, Micros, RangeRequest, RangeResult, ReplayRun, RowDetail, RowDetailRequest,
   SavedMessage, SearchHit, SearchRequest, SearchResult, SessionSettings, TimelineFilter, TimelineRow, TimelineView,
 } from '../../../shared/api.ts';
 import { FrameFlag } from '../../../shared/api.ts';
@@ -20,7 +20,7 @@ import {
   type RecordingStore, type TimelineCounts,
 } from './records.ts';
 import {
-  CLOSED, encodeBatch, FAILED, KIND, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
+  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
 const SCHEMA_VERSION = 1;
@@ -61,9 +61,6 @@ const WRITER_TIMEOUT_MS = 120_000;
 /** The writer thread's module, beside this one (.ts when run from source, .js when built). */
 const WRITER_URL = new URL(import.meta.url.endsWith('.ts') ? './session-writer.ts' : './session-writer.js', import.meta.url);
 
-const KIND_NAME = ['frame', 'error', 'note', 'message'] as const;
-const DIR: Record<Direction, number> = { out: 0, in: 1 };
-const DIR_NAME: Direction[] = ['out', 'in'];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -218,7 +215,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
     this.progress = new Int32Array(shared);
     this.writer = new Worker(WRITER_URL, { workerData: { path, shared } satisfies WriterData, resourceLimits: { maxOldGenerationSizeMb: WRITER_HEAP_MB } });
     this.writer.on('message', (ack: WriterAck) => this.acknowledged(ack));
-    this.writer.on('error', (err) => this.writerFailed(`The session writer stopped: ${err.message}`));
+    this.writer.on('error', (err) => this.writerFailed(`The session writer stopped: ${err.message}`, true));
     this.writer.unref();
   }
 
@@ -682,7 +679,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
   }
 
   private acknowledged(ack: WriterAck): void {
-    if (ack.error !== null) this.writerFailed(ack.error);
+    if (ack.error !== null) this.writerFailed(ack.error, ack.fatal);
     this.catchUp();
     const done = Atomics.load(this.progress, WRITTEN);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
@@ -690,16 +687,16 @@ export class SessionStore implements RecordingStore, LibraryStore {
     }
   }
 
-  /** A batch that could not be written is lost, and said so once per distinct reason; recording goes on. */
-  private writerFailed(error: string): void {
-    if (this.writerError === error) return;
+  /**
+   * Says what went wrong, once per distinct reason. A batch that could not be written is lost and
+   * recording goes on; a writer that is gone (`fatal`) answers nobody, so those waiting are let go.
+   */
+  private writerFailed(error: string, fatal: boolean): void {
+    if (this.writerError !== error) console.error(`Framescope: ${error}`);
     this.writerError = error;
-    console.error(`Framescope: ${error}`);
-    // A writer that is gone answers nobody: those waiting are let go.
-    if (Atomics.load(this.progress, STATE) === FAILED || error.startsWith('The session writer stopped')) {
-      Atomics.store(this.progress, STATE, FAILED);
-      for (const w of this.waiters.splice(0)) w.resolve();
-    }
+    if (!fatal) return;
+    Atomics.store(this.progress, STATE, FAILED);
+    for (const w of this.waiters.splice(0)) w.resolve();
   }
 
   private scheduleFlush(bytes: number): void {

@@ -9,7 +9,7 @@ import { Opcode } from '../../../shared/websocket.ts';
 import { closeOf, framePreview, preview, SEARCH_BYTES } from './preview.ts';
 import type { FrameRecord } from './records.ts';
 import {
-  CLOSED, decodeFrames, decodeMessages, FAILED, KIND, STATE, WRITTEN,
+  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, KIND, STATE, WRITTEN,
   type FrameInsert, type MessageInsert, type WriterAck, type WriterBatch, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
@@ -73,7 +73,7 @@ class SessionWriter {
     if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
     if (rec.textual) extra.textual = true;
     this.stmt.insertFrame.run(
-      f.id, rec.kind === 'error' ? KIND.error : KIND.frame, rec.dir === 'out' ? 0 : 1, rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength,
+      f.id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength,
       framePreview(rec), f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
       rec.headerLength, rec.nonMinimalLength ? 1 : 0, headerOnly ? 1 : 0, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
       rec.maskKey, rec.original ?? null, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire, rec.payload,
@@ -96,7 +96,7 @@ class SessionWriter {
     if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
     if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
     this.stmt.insertMessage.run(
-      m.id, null, rec.dir === 'out' ? 0 : 1, rec.time, rec.opcode, rec.fullLength ?? rec.data.length, preview(rec.data, rec.opcode === Opcode.TEXT), m.first, m.last,
+      m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, preview(rec.data, rec.opcode === Opcode.TEXT), m.first, m.last,
       rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, Object.keys(extra).length === 0 ? null : JSON.stringify(extra), rec.data,
     );
   }
@@ -127,7 +127,7 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
   const done = (seq: number, error: string | null): void => {
     Atomics.store(shared, WRITTEN, seq);
     Atomics.notify(shared, WRITTEN);
-    port.postMessage({ seq, error } satisfies WriterAck);
+    port.postMessage({ seq, error, fatal: false } satisfies WriterAck);
   };
   let writer: SessionWriter;
   try {
@@ -135,7 +135,7 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
   } catch (err) {
     Atomics.store(shared, STATE, FAILED);
     Atomics.notify(shared, WRITTEN);
-    port.postMessage({ seq: -1, error: `Cannot write the session file ${data.path}: ${(err as Error).message}` } satisfies WriterAck);
+    port.postMessage({ seq: -1, error: `Cannot write the session file ${data.path}: ${(err as Error).message}`, fatal: true } satisfies WriterAck);
     port.close();
     return;
   }
@@ -157,7 +157,7 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
         break;
       } catch (err) {
         if ((err as { errcode?: number }).errcode === SQLITE_BUSY) {
-          if (!said) port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Waiting for another program to let go of the session file ${data.path}` } satisfies WriterAck);
+          if (!said) port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Waiting for another program to let go of the session file ${data.path}`, fatal: false } satisfies WriterAck);
           said = true;
           continue;
         }

@@ -59,18 +59,25 @@ export const RUNNING = 0;
 export const CLOSED = 1;
 export const FAILED = 2;
 
-/** What the writer answers after each command: the command's sequence number, and what failed, if anything. */
+/**
+ * What the writer answers after each command (and when it must say something meanwhile): the number
+ * of the last command done, what went wrong if anything, and whether the writer is gone for good.
+ */
 export interface WriterAck {
   readonly seq: number;
   readonly error: string | null;
+  readonly fatal: boolean;
 }
 
 type Field = number | string | null | Record<string, unknown>;
 
-/** The frames table's `kind` column. */
+/** The frames table's `kind` column (`message`: a messages-view row of an assembled message), and its names. */
 export const KIND = { frame: 0, error: 1, note: 2, message: 3 } as const;
+export const KIND_NAME = ['frame', 'error', 'note', 'message'] as const;
+/** The `dir` column of both tables. */
+export const DIR: Record<Direction, number> = { out: 0, in: 1 };
+export const DIR_NAME: Direction[] = ['out', 'in'];
 
-const DIRS: Direction[] = ['out', 'in'];
 const FRAME_FIELDS = 23;
 const MESSAGE_FIELDS = 13;
 
@@ -96,13 +103,12 @@ export function encodeBatch(
       for (let i = 0; i < 4; i++) ref(f, null);
       continue;
     }
-    const meta: Record<string, unknown> = {};
-    if (rec.error) meta.error = rec.error;
-    if (rec.rules && rec.rules.length > 0) meta.rules = rec.rules;
-    if (rec.heldMs !== undefined && rec.heldMs !== null) meta.heldMs = rec.heldMs;
-    if (rec.fullLength !== undefined && rec.fullLength !== null) meta.fullLength = rec.fullLength;
-    f.push(id, rec.kind === 'error' ? KIND.error : KIND.frame, rec.dir === 'out' ? 0 : 1, rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength, message,
-      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.headerLength, rec.nonMinimalLength ? 1 : 0, rec.textual ? 1 : 0, Object.keys(meta).length === 0 ? null : meta);
+    // Most frames have none of these: no object for them (this runs on the relay's thread, per frame).
+    const meta = rec.error || (rec.rules && rec.rules.length > 0) || rec.heldMs != null || rec.fullLength != null
+      ? { error: rec.error, rules: rec.rules, heldMs: rec.heldMs, fullLength: rec.fullLength }
+      : null;
+    f.push(id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength, message,
+      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.headerLength, rec.nonMinimalLength ? 1 : 0, rec.textual ? 1 : 0, meta);
     ref(f, rec.maskKey);
     ref(f, rec.original);
     ref(f, rec.wire);
@@ -115,10 +121,8 @@ export function encodeBatch(
       ref(m, null);
       continue;
     }
-    const meta: Record<string, unknown> = {};
-    if (rec.rules && rec.rules.length > 0) meta.rules = rec.rules;
-    if (rec.fullLength !== undefined && rec.fullLength !== null) meta.fullLength = rec.fullLength;
-    m.push(id, null, first, last, 1, rec.dir === 'out' ? 0 : 1, rec.time, rec.opcode, rec.compressed ? 1 : 0, rec.flags ?? 0, Object.keys(meta).length === 0 ? null : meta);
+    const meta = (rec.rules && rec.rules.length > 0) || rec.fullLength != null ? { rules: rec.rules, fullLength: rec.fullLength } : null;
+    m.push(id, null, first, last, 1, DIR[rec.dir], rec.time, rec.opcode, rec.compressed ? 1 : 0, rec.flags ?? 0, meta);
     ref(m, rec.data);
   }
   const shared = place(size);
@@ -148,7 +152,7 @@ export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
     }
     const rec: FrameRecord = {
       kind: kind === KIND.error ? 'error' : 'frame',
-      dir: DIRS[f[i + 2] as number]!,
+      dir: DIR_NAME[f[i + 2] as number]!,
       time: f[i + 3] as number,
       opcode: f[i + 4] as number,
       fin: f[i + 5] === 1,
@@ -165,8 +169,8 @@ export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
       payload: blob(i + 21) ?? new Uint8Array(0),
       error: (meta?.error as FrameRecord['error']) ?? null,
       ...(meta?.rules ? { rules: meta.rules as string[] } : {}),
-      ...(meta?.heldMs !== undefined ? { heldMs: meta.heldMs as number } : {}),
-      ...(meta?.fullLength !== undefined ? { fullLength: meta.fullLength as number } : {}),
+      ...(meta?.heldMs != null ? { heldMs: meta.heldMs as number } : {}),
+      ...(meta?.fullLength != null ? { fullLength: meta.fullLength as number } : {}),
     };
     yield { id, message, rec };
   }
@@ -188,14 +192,14 @@ export function* decodeMessages(batch: WriterBatch): Iterable<MessageInsert> {
     const off = m[i + 11] as number;
     const rec: MessageRecord = {
       kind: 'message',
-      dir: DIRS[m[i + 5] as number]!,
+      dir: DIR_NAME[m[i + 5] as number]!,
       time: m[i + 6] as number,
       opcode: m[i + 7] as number,
       compressed: m[i + 8] === 1,
       flags: m[i + 9] as number,
       data: pack.subarray(off, off + (m[i + 12] as number)),
       ...(meta?.rules ? { rules: meta.rules as string[] } : {}),
-      ...(meta?.fullLength !== undefined ? { fullLength: meta.fullLength as number } : {}),
+      ...(meta?.fullLength != null ? { fullLength: meta.fullLength as number } : {}),
     };
     yield { id, rec, frameRow: null, first, last };
   }
