@@ -8,6 +8,7 @@ import type { Direction, TimelineFilter, TimelineView } from '../../../shared/ap
 import { SessionStore } from '../../../electron/core/store/session-store.ts';
 import { RowOutOfRangeError, UnknownTimelineError, type FrameRecord, type MessageRecord } from '../../../electron/core/store/records.ts';
 import { hex } from '../../support/bytes.ts';
+import { frameRecord, messageRecord, utf8, type FrameInit } from '../../support/session-records.ts';
 
 const ID = 1;
 let store: SessionStore;
@@ -26,48 +27,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-interface FrameInit {
-  dir?: Direction;
-  opcode?: number;
-  fin?: boolean;
-  payload?: Uint8Array | string;
-  maskKey?: Uint8Array | null;
-  textual?: boolean;
-  compressed?: boolean;
-  rsv?: number;
-  error?: FrameRecord['error'];
-}
-
-/** A frame record as the engine would store it; the wire bytes are a plain unmasked encoding. */
-function frame(init: FrameInit = {}): FrameRecord {
-  const payload = typeof init.payload === 'string' ? utf8(init.payload) : init.payload ?? new Uint8Array(0);
-  const opcode = init.opcode ?? 1;
-  const fin = init.fin ?? true;
-  const header = Uint8Array.of((fin ? 0x80 : 0) | ((init.rsv ?? 0) << 4) | opcode, payload.length);
-  return {
-    kind: init.error ? 'error' : 'frame',
-    dir: init.dir ?? 'out',
-    time: ++clock,
-    opcode,
-    fin,
-    rsv: init.rsv ?? 0,
-    maskKey: init.maskKey ?? null,
-    payloadLength: payload.length,
-    headerLength: 2,
-    nonMinimalLength: false,
-    wire: Buffer.concat([header, payload]),
-    payload,
-    compressed: init.compressed ?? false,
-    textual: init.textual ?? opcode === 1,
-    error: init.error ?? null,
-  };
-}
-
-function message(dir: Direction, data: Uint8Array | string, opcode = 1): MessageRecord {
-  return { kind: 'message', dir, time: ++clock, opcode, data: typeof data === 'string' ? utf8(data) : data, compressed: false };
-}
+/** A frame record as the engine would store it, with its real wire bytes. */
+const frame = (init: Omit<FrameInit, 'time'> = {}): FrameRecord => frameRecord({ time: ++clock, ...init });
+const message = (dir: Direction, data: Uint8Array | string, opcode = 1): MessageRecord => messageRecord(++clock, dir, data, opcode);
 
 /** Appends a one-frame text message, as the engine does: the frame, then the message. */
 function textMessage(dir: Direction, text: string): void {
@@ -223,7 +185,7 @@ describe('filters', () => {
 });
 
 describe('previews', () => {
-  const previewOf = (init: FrameInit): string => {
+  const previewOf = (init: Omit<FrameInit, 'time'>): string => {
     store.appendFrame(ID, frame(init), false);
     return rows().at(-1)!.preview;
   };
@@ -261,12 +223,13 @@ describe('previews', () => {
 describe('detail', () => {
   test('a frame: header fields, mask key, wire bytes, payload and text', () => {
     const key = hex('01 02 03 04');
-    store.appendFrame(ID, { ...frame({ payload: 'hi', rsv: 5, maskKey: key }), headerLength: 6 }, false);
+    store.appendFrame(ID, frame({ payload: 'hi', rsv: 5, maskKey: key }), false);
     const d = store.detail({ connectionId: ID, view: 'frames', index: 0 });
     expect(d.header).toEqual({ fin: true, rsv1: true, rsv2: false, rsv3: true, opcode: 1, masked: true, maskKey: '01020304', payloadLength: 2, headerLength: 6, nonMinimalLength: false });
     expect(d.text).toBe('hi');
     expect(Buffer.from(d.payloadBase64, 'base64').toString()).toBe('hi');
-    expect(Buffer.from(d.wireBase64!, 'base64')).toEqual(Buffer.from(hex('d1 02 68 69')));
+    // The masked frame as sent: header, key, then 'hi' XOR 01 02.
+    expect(Buffer.from(d.wireBase64!, 'base64')).toEqual(Buffer.from(hex('d1 82 01 02 03 04 69 6b')));
     expect(d).toMatchObject({ close: null, error: null, truncated: false });
   });
 
