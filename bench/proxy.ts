@@ -13,6 +13,7 @@ import { benchPackageVersion, ensureBenchPackage } from './bench-packages.ts';
 import { fmtSize } from './cases.ts';
 import { closeAll, openAll as openSockets, within } from './sockets.ts';
 import type { ChildReport, ChildRequest, ChildRole } from './proxy-child.ts';
+import { ENGINE_V8_FLAGS } from '../electron/core/v8-flags.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -78,8 +79,10 @@ interface Child {
 }
 
 function startChild(role: ChildRole, echoUrl: string): Promise<Child | { unavailable: string }> {
-  // Same flags as this process (TypeScript stripping), plus gc() for RSS readings after a collection.
-  const proc = fork(CHILD, [role, echoUrl], { execArgv: [...process.execArgv, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Same flags as this process (TypeScript stripping), plus gc() for RSS readings after a collection;
+  // Framescope's engine runs with the heap flags its launchers give it.
+  const engineFlags = role.startsWith('framescope') ? ENGINE_V8_FLAGS : [];
+  const proc = fork(CHILD, [role, echoUrl], { execArgv: [...process.execArgv, '--expose-gc', ...engineFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -656,6 +659,7 @@ export async function runProxyBench(): Promise<void> {
   console.log('process\'s CPU seconds per wall second (from /proc), so columns summing near the core count mean the machine');
   console.log('was the limit. Messages are ASCII text, no compression. msg/s counts echoes; each crosses the proxy twice, and');
   console.log('"proxy µs/msg" is proxy CPU time per relayed message (two per echo). MB/s is echoed payload bytes (10^6).');
+  console.log(`Framescope's engine process runs with ${ENGINE_V8_FLAGS.join(' ')}, as its launchers start it (electron/core/v8-flags.ts).`);
   console.log(`Throughput: best of ${ROUNDS} rounds, peers alternating order. Echoes in flight per connection: ${IN_FLIGHT_MAX}, or fewer so`);
   console.log(`that all connections together hold about ${IN_FLIGHT_TOTAL.toLocaleString('en')} messages or ${fmtSize(IN_FLIGHT_BYTES)} (at least 2). Warm-up: ${WARMUP_MS} ms and until the`);
   console.log(`first burst is all back; measured: ${MEASURE_MS} ms and until twice the in-flight count came back (bursty peers).`);

@@ -21,6 +21,10 @@ export interface RecordingStats {
   rssBytes: number;
   /** VmHWM: the highest RSS the process has had. */
   peakRssBytes: number;
+  /** VmRSS in its parts: anonymous memory (heaps, malloc), file pages mapped, shared memory. */
+  rssAnonBytes: number;
+  rssFileBytes: number;
+  rssShmemBytes: number;
   /** V8 heap in use, and the memory V8 knows of outside it (Buffers); SQLite's own allocations are in neither. */
   heapBytes: number;
   externalBytes: number;
@@ -71,7 +75,7 @@ function report(msg: RecordingReport): Promise<void> {
   return new Promise((resolve) => process.send?.(msg, () => resolve()) ?? resolve());
 }
 
-function status(field: 'VmRSS' | 'VmHWM'): number {
+function status(field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' | 'RssShmem'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
   if (m === null) throw new Error(`no ${field} in /proc/self/status`);
   return Number(m[1]) * 1024;
@@ -114,7 +118,8 @@ async function record(dataDir: string, echoUrl: string): Promise<void> {
       if (req.flush) engine.store.sync();
       const { heapUsed, external } = process.memoryUsage();
       void report({
-        type: 'stats', id: req.id, frameRows: rows(), rssBytes: status('VmRSS'), peakRssBytes: status('VmHWM'), heapBytes: heapUsed, externalBytes: external,
+        type: 'stats', id: req.id, frameRows: rows(), rssBytes: status('VmRSS'), peakRssBytes: status('VmHWM'),
+        rssAnonBytes: status('RssAnon'), rssFileBytes: status('RssFile'), rssShmemBytes: status('RssShmem'), heapBytes: heapUsed, externalBytes: external,
         cpuSeconds: cpuSeconds(), fileBytes: fileBytes(session.path), loopDelayMaxMs, loopDelayP99Ms,
       });
       return;

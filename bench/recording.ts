@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { ChildReport } from './proxy-child.ts';
 import { closeAll, openAll as openSockets, within } from './sockets.ts';
+import { ENGINE_V8_FLAGS } from '../electron/core/v8-flags.ts';
 import type { OpenFigures, RecordingReport, RecordingRequest, RecordingStats, Timed } from './recording-child.ts';
 
 const KiB = 1024;
@@ -96,8 +97,9 @@ function killStarted(): void {
   }
 }
 
-function forkChild(script: string, args: string[]): ChildProcess {
-  const proc = fork(script, args, { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function forkChild(script: string, args: string[], engine: boolean): ChildProcess {
+  // Framescope's engine runs with the heap flags its launchers give it.
+  const proc = fork(script, args, { execArgv: [...process.execArgv, ...(engine ? ENGINE_V8_FLAGS : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   started.add(proc);
   proc.once('exit', () => started.delete(proc));
   return proc;
@@ -132,7 +134,7 @@ async function stopChild(proc: ChildProcess): Promise<void> {
 }
 
 async function startEcho(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = forkChild(ECHO, ['echo']);
+  const proc = forkChild(ECHO, ['echo'], false);
   const report = await nextMessage(proc, 'the echo server start', CHILD_START_MS, (m: ChildReport) => m);
   if (report.type !== 'ready') throw new Error(`The echo server did not start: ${report.type === 'unavailable' ? report.reason : report.type}`);
   return { proc, url: report.url };
@@ -148,7 +150,7 @@ class Recorder {
   }
 
   static async start(dataDir: string, echoUrl: string): Promise<{ recorder: Recorder; url: string; sessionId: string }> {
-    const proc = forkChild(RECORDER, ['record', dataDir, echoUrl]);
+    const proc = forkChild(RECORDER, ['record', dataDir, echoUrl], true);
     const report = await nextMessage(proc, 'the Framescope proxy start', CHILD_START_MS, (m: RecordingReport) => m);
     if (report.type !== 'ready') throw new Error(`Framescope's proxy did not start: ${report.type === 'unavailable' ? report.reason : report.type}`);
     return { recorder: new Recorder(proc), url: report.url, sessionId: report.sessionId };
@@ -174,7 +176,7 @@ class Recorder {
 }
 
 async function openInFreshProcess(dataDir: string, sessionId: string): Promise<OpenFigures> {
-  const proc = forkChild(RECORDER, ['open', dataDir, sessionId, WORD]);
+  const proc = forkChild(RECORDER, ['open', dataDir, sessionId, WORD], true);
   try {
     return await nextMessage(proc, 'opening the session in a new engine', CHILD_REPLY_MS, (m: RecordingReport) => (m.type === 'opened' ? m : undefined));
   } finally {
@@ -337,7 +339,7 @@ async function record(recorder: Recorder, url: string, pool: Buffer[]): Promise<
       loopDelayMaxMs = Math.max(loopDelayMaxMs, s.loopDelayMaxMs);
       loopDelayP99Ms = Math.max(loopDelayP99Ms, s.loopDelayP99Ms);
       const seconds = (performance.now() - t0) / 1000;
-      console.log(`  ${fmtRate(frames).padStart(6)} frames  ${seconds.toFixed(1).padStart(6)} s  recorded ${fmtCount(s.frameRows).padStart(9)}  RSS ${fmtMiB(s.rssBytes).padStart(6)} MiB  peak ${fmtMiB(s.peakRssBytes).padStart(6)} MiB  heap ${fmtMiB(s.heapBytes).padStart(5)} MiB  Buffers ${fmtMiB(s.externalBytes).padStart(5)} MiB  file ${fmtMiB(s.fileBytes).padStart(7)} MiB  loop delay p99 ${s.loopDelayP99Ms.toFixed(0)} max ${s.loopDelayMaxMs.toFixed(0)} ms`);
+      console.log(`  ${fmtRate(frames).padStart(6)} frames  ${seconds.toFixed(1).padStart(6)} s  recorded ${fmtCount(s.frameRows).padStart(9)}  RSS ${fmtMiB(s.rssBytes).padStart(6)} MiB  peak ${fmtMiB(s.peakRssBytes).padStart(6)} MiB (anon ${fmtMiB(s.rssAnonBytes)} file ${fmtMiB(s.rssFileBytes)} shmem ${fmtMiB(s.rssShmemBytes)})  heap ${fmtMiB(s.heapBytes).padStart(5)} MiB  Buffers ${fmtMiB(s.externalBytes).padStart(5)} MiB  file ${fmtMiB(s.fileBytes).padStart(7)} MiB  loop delay p99 ${s.loopDelayP99Ms.toFixed(0)} max ${s.loopDelayMaxMs.toFixed(0)} ms`);
     }));
   };
   try {
@@ -359,7 +361,8 @@ export async function runRecordingBench(): Promise<void> {
   console.log(`${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length} | load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`${fmtCount(FRAMES)} frames: ${fmtCount(FRAMES / 2)} text messages and their echoes, ${CONNECTIONS} connections, ${WINDOW} in flight on each;`);
   console.log(`sizes ${MIN_SIZE} B–${MAX_SIZE / KiB} KiB uniform, JSON-like ASCII from a pool of ${fmtCount(POOL)} fixed pseudo-random payloads. "frames written per`);
-  console.log('second" counts frame rows over the run, ended by a flush of the store. Peak RSS is VmHWM of the engine process.');
+  console.log('second" counts frame rows over the run, ended by a flush of the store. Peak RSS is VmHWM of the engine process,');
+  console.log(`which runs with ${ENGINE_V8_FLAGS.join(' ')} as Framescope's launchers start it (electron/core/v8-flags.ts).`);
   console.log('The session is then closed and opened by a new engine in a fresh process: the file is still in the page cache as far');
   console.log(`as memory allows (it takes about 8.3 GB, in ${tmpdir()}).`);
   console.log(`Targets: peak RSS growth from ${fmtRate(MILESTONE)} to ${fmtRate(FRAMES)} frames <= ${TARGET.rssGrowthMiB} MiB; opening and each filter <= ${TARGET.openMs} ms.`);

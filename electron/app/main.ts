@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { COMMAND_NAMES, eventChannel, invokeChannel, type Outcome } from '../../shared/api.ts';
 import { Engine } from '../core/engine.ts';
+import { ENGINE_V8_FLAGS } from '../core/v8-flags.ts';
 
 const rendererIndex = join(import.meta.dirname, '..', '..', 'renderer', 'index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
@@ -32,6 +33,19 @@ function fromAppMainFrame(event: IpcMainInvokeEvent): boolean {
   if (frame === null || mainWindow === undefined || mainWindow.isDestroyed()) return false;
   const mainFrame = mainWindow.webContents.mainFrame;
   return frame.processId === mainFrame.processId && frame.frameToken === mainFrame.frameToken && isAppPage(frame.url);
+}
+
+// The engine runs in this process, and V8 takes its heap flags only at start (v8-flags.ts): started
+// without them (a packaged app launched from the desktop), start again with them, once.
+const RELAUNCHED = '--framescope-relaunched';
+const jsFlags = app.commandLine.getSwitchValue('js-flags');
+const missingFlags = ENGINE_V8_FLAGS.filter((flag) => !jsFlags.split(/\s+/).includes(flag));
+if (missingFlags.length > 0 && !process.argv.includes(RELAUNCHED)) {
+  const args = process.argv.slice(1).filter((arg) => !arg.startsWith('--js-flags'));
+  app.relaunch({ args: [...args, `--js-flags=${[jsFlags, ...missingFlags].filter((f) => f !== '').join(' ')}`, RELAUNCHED] });
+  app.exit(0);
+  // Nothing below may run (it would open the session that the new instance is about to open).
+  await new Promise<never>(() => {});
 }
 
 const engine = new Engine({ mode: 'electron', version: app.getVersion(), dataDir: app.getPath('userData') });

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The `framescope` command: `serve` runs browser mode; `connect` is a terminal WebSocket client in
 // the manner of wscat and websocat; `proxy` is the intercepting proxy without a UI, like mitmdump;
 // `ca` and `browser` help apps trust and use it. All drive the same engine as the GUI.

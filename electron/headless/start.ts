@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ENGINE_V8_FLAGS } from '../core/v8-flags.ts';
 import { PortInUseError } from './browser-server.ts';
 import { appRoot as repoRoot, ensureRendererBuilt, startBrowserMode } from './serve.ts';
 
@@ -93,7 +94,7 @@ async function startElectron(binary: string): Promise<void> {
   const compiled = await run(process.execPath, [tsc, '-p', join(repoRoot, 'electron', 'tsconfig.build.json')]);
   if (compiled !== 0) throw new Error('compiling electron/ failed (errors above)');
   // Electron is given the app folder, not main.js, so it reads package.json for the app's name and version.
-  process.exitCode = await run(binary, [repoRoot]);
+  process.exitCode = await run(binary, [`--js-flags=${ENGINE_V8_FLAGS.join(' ')}`, repoRoot]);
 }
 
 async function runBrowserMode(port: number): Promise<void> {

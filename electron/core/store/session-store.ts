@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/api.ts';
 import { FrameFlag } from '../../../shared/api.ts';
 import { closeOf, SEARCH_BYTES } from './preview.ts';
+import { YOUNG_GENERATION_MB } from '../v8-flags.ts';
 import { Opcode } from '../../../shared/websocket.ts';
 import {
   NotFoundError, RowOutOfRangeError, UnknownTimelineError,
@@ -37,9 +38,9 @@ const PAGE = 2000;
 const EAGER_FLUSH_BYTES = 32 * 1024 * 1024;
 const EAGER_FLUSH_ROWS = 16_384;
 /**
- * The writer thread's V8 old generation. Left to itself V8 lets a thread that allocates this much grow
- * its heap by 130 MiB over a million frames (measured); the writer holds one batch's rows at a time
- * (at most EAGER_FLUSH_ROWS, a few MiB decoded; the bytes are in shared memory), so this leaves ample room.
+ * The writer thread's V8 old generation: it holds one batch's rows at a time (at most EAGER_FLUSH_ROWS,
+ * a few MiB decoded; the bytes are in shared memory), so this leaves ample room. Its young generation
+ * is bounded as the engine's main thread's is (v8-flags.ts).
  */
 const WRITER_HEAP_MB = 64;
 /**
@@ -213,7 +214,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
     this.db.exec('PRAGMA wal_autocheckpoint = 0');
     const shared = new SharedArrayBuffer(8);
     this.progress = new Int32Array(shared);
-    this.writer = new Worker(WRITER_URL, { workerData: { path, shared } satisfies WriterData, resourceLimits: { maxOldGenerationSizeMb: WRITER_HEAP_MB } });
+    this.writer = new Worker(WRITER_URL, { workerData: { path, shared } satisfies WriterData, resourceLimits: { maxOldGenerationSizeMb: WRITER_HEAP_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.writer.on('message', (ack: WriterAck) => this.acknowledged(ack));
     this.writer.on('error', (err) => this.writerFailed(`The session writer stopped: ${err.message}`, true));
     this.writer.unref();
