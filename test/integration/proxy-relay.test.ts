@@ -308,10 +308,12 @@ describe('a recording stuck on disk', () => {
     const id = await rig.connection();
     // Another program holds the session file's write lock: the store's writer cannot commit.
     const lock = new DatabaseSync(rig.engine.call('sessions.current', undefined).path);
+    // (The writer may be committing the handshake's rows this moment: wait for the lock.)
+    lock.exec('PRAGMA busy_timeout = 10000');
     lock.exec('BEGIN IMMEDIATE');
     const COUNT = 80;
     const message = (i: number): Buffer => Buffer.alloc(1024 * 1024, i);
-    // 80 MiB, recorded as about 240 MiB (wire bytes, payload, message): far past the bound where appending
+    // 80 MiB, handed to the writer as about 160 MiB (wire bytes and payload; the message shares the payload): far past the bound where appending
     // would block this very thread, which holds the lock, for good. The proxy must stop reading first.
     for (let i = 0; i < COUNT; i++) app.ws.send(message(i));
     await waitFor(() => rig.engine.store.behind, 'the store to fall behind the recording');

@@ -21,12 +21,15 @@ import {
   type RecordingStore, type TimelineCounts,
 } from './records.ts';
 import {
-  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
+  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, ROWS_PER_CONNECTION, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
-const SCHEMA_VERSION = 1;
+/**
+ * The session format. 2: an assembled message of one frame stores no data of its own (it is that
+ * frame's payload). Format 1 files are read as they are and marked 2 when opened, as rows of format 2 may follow.
+ */
+const SCHEMA_VERSION = 2;
 /** Row ids are connection × 2^32 + row index: a connection's rows are one contiguous rowid range. */
-const ROWS_PER_CONNECTION = 2 ** 32;
 export const DEFAULT_RECORDING_CAP = 16 * 1024 * 1024;
 /** Larger payloads are cut when sent to the UI (the store keeps them whole, up to the recording cap). */
 const DETAIL_CAP = 8 * 1024 * 1024;
@@ -34,6 +37,8 @@ const DETAIL_CAP = 8 * 1024 * 1024;
 const FILTER_CACHE = 16;
 /** Rows read per query when iterating a whole timeline. */
 const PAGE = 2000;
+/** How far back from the newest queued frame a message's one frame is looked for (to store its data once). */
+const RECENT_FRAMES = 16;
 /** A batch this large, or with this many rows, is handed to the writer at once instead of at the end of the tick. */
 const EAGER_FLUSH_BYTES = 32 * 1024 * 1024;
 const EAGER_FLUSH_ROWS = 16_384;
@@ -85,6 +90,14 @@ CREATE TABLE IF NOT EXISTS replay_runs (id INTEGER PRIMARY KEY, run TEXT NOT NUL
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, content='', contentless_delete=1);
 `;
 
+/**
+ * An assembled message's data (of `messages m`): stored with it, or, when that is NULL (the message is
+ * one frame, recorded by format 2 and later), the payload of that frame.
+ */
+const MESSAGE_DATA = `COALESCE(m.data, (SELECT payload FROM frames WHERE id = (m.id - m.id % ${ROWS_PER_CONNECTION}) + m.first))`;
+/** The messages table's columns as records are read from them. */
+const MESSAGE_RECORD_COLUMNS = `m.id, m.frame_row, m.dir, m.time, m.opcode, m.first, m.last, m.compressed, m.flags, m.extra,
+  CASE WHEN m.frame_row IS NULL THEN ${MESSAGE_DATA} END AS data`;
 /** Columns of a timeline row as the range and filter queries project them, for both views. */
 const FRAME_ROW_COLUMNS = `id AS rid, kind, dir, time, opcode, fin, rsv, size, preview, message AS ref, -1 AS ref_end,
   compressed, error_code, flags, rule, CASE WHEN searchable THEN payload END AS text_blob`;
@@ -95,9 +108,9 @@ const MESSAGE_ROW_COLUMNS = `m.id AS rid, COALESCE(f.kind, 3) AS kind, COALESCE(
   CASE WHEN m.frame_row IS NULL THEN m.last WHEN f.kind = 2 THEN -1 ELSE m.frame_row END AS ref_end,
   COALESCE(m.compressed, f.compressed) AS compressed, f.error_code AS error_code, COALESCE(m.flags, f.flags) AS flags,
   COALESCE(m.rule, f.rule) AS rule,
-  CASE WHEN m.frame_row IS NULL THEN (CASE WHEN m.opcode = 1 AND m.size <= ${SEARCH_BYTES} THEN m.data END)
+  CASE WHEN m.frame_row IS NULL THEN (CASE WHEN m.opcode = 1 AND m.size <= ${SEARCH_BYTES} THEN ${MESSAGE_DATA} END)
        WHEN f.searchable THEN f.payload END AS text_blob`;
-const MESSAGE_FROM = 'messages m LEFT JOIN frames f ON m.frame_row IS NOT NULL AND f.id = (m.id - m.id % 4294967296) + m.frame_row';
+const MESSAGE_FROM = `messages m LEFT JOIN frames f ON m.frame_row IS NOT NULL AND f.id = (m.id - m.id % ${ROWS_PER_CONNECTION}) + m.frame_row`;
 
 type Row = Record<string, SQLInputValue>;
 
@@ -184,6 +197,9 @@ export class SessionStore implements RecordingStore, LibraryStore {
         this.setMeta('createdAt', String(now));
       } else if (Number(version) > SCHEMA_VERSION) {
         throw new Error(`${path} was written by a newer Framescope (session format ${version}); update Framescope to open it`);
+      } else if (Number(version) < SCHEMA_VERSION) {
+        // Older formats are read as they are; what is appended from now on is in this one.
+        this.setMeta('schemaVersion', String(SCHEMA_VERSION));
       }
     } catch (err) {
       // A file that is not a session (or is a newer one) is not kept open: it stays the user's to move or delete.
@@ -199,13 +215,13 @@ export class SessionStore implements RecordingStore, LibraryStore {
     });
     this.stmt = {
       frameById: this.db.prepare('SELECT * FROM frames WHERE id = ?'),
-      messageById: this.db.prepare('SELECT * FROM messages WHERE id = ?'),
+      messageById: this.db.prepare(`SELECT ${MESSAGE_RECORD_COLUMNS} FROM messages m WHERE m.id = ?`),
       frameRows: this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id >= ? AND id < ? ORDER BY id`),
       messageRows: this.db.prepare(`SELECT ${MESSAGE_ROW_COLUMNS} FROM ${MESSAGE_FROM} WHERE m.id >= ? AND m.id < ? ORDER BY m.id`),
       frameRowById: this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id = ?`),
       messageRowById: this.db.prepare(`SELECT ${MESSAGE_ROW_COLUMNS} FROM ${MESSAGE_FROM} WHERE m.id = ?`),
       framePage: this.db.prepare('SELECT * FROM frames WHERE id >= ? AND id < ? ORDER BY id LIMIT ?'),
-      messagePage: this.db.prepare('SELECT id, frame_row, dir, time, opcode, first, last, compressed, flags, extra, data FROM messages WHERE id >= ? AND id < ? ORDER BY id LIMIT ?'),
+      messagePage: this.db.prepare(`SELECT ${MESSAGE_RECORD_COLUMNS} FROM messages m WHERE m.id >= ? AND m.id < ? ORDER BY m.id LIMIT ?`),
       lastFrame: this.db.prepare('SELECT max(id) AS id FROM frames WHERE id >= ? AND id < ?'),
       lastMessage: this.db.prepare('SELECT max(id) AS id FROM messages WHERE id >= ? AND id < ?'),
     };
@@ -343,15 +359,29 @@ export class SessionStore implements RecordingStore, LibraryStore {
   importRows(connectionId: number, frames: Iterable<StoredFrame>, messages: Iterable<StoredMessage>): void {
     const t = this.timeline(connectionId);
     if (t.frameRows !== 0 || t.messageRows !== 0) throw new Error(`connection ${connectionId} already has rows; import into an empty timeline`);
-    for (const f of frames) {
-      if (f.index !== t.frameRows) throw new Error(`frame rows must be imported in order: expected ${t.frameRows}, got ${f.index}`);
-      this.queueFrame(connectionId, t.frameRows++, f.rec.kind === 'note' ? f.rec : this.capFrame(f.rec), f.message);
-    }
+    // Each message is queued right after its last frame, as when recording, so one made of a single
+    // frame shares that frame's payload.
+    const frameRows = frames[Symbol.iterator]();
+    const queueFramesTo = (last: number): void => {
+      while (t.frameRows <= last) {
+        const next = frameRows.next();
+        if (next.done === true) return;
+        const f = next.value;
+        if (f.index !== t.frameRows) throw new Error(`frame rows must be imported in order: expected ${t.frameRows}, got ${f.index}`);
+        this.queueFrame(connectionId, t.frameRows++, f.rec.kind === 'note' ? f.rec : this.capFrame(f.rec), f.message);
+      }
+    };
     for (const m of messages) {
       if (m.index !== t.messageRows) throw new Error(`message rows must be imported in order: expected ${t.messageRows}, got ${m.index}`);
-      if ('frameRow' in m) this.queueMessage(connectionId, t.messageRows++, null, m.frameRow, m.frameRow, m.frameRow);
-      else this.queueMessage(connectionId, t.messageRows++, this.capMessage(m.rec), null, m.first, m.last);
+      if ('frameRow' in m) {
+        queueFramesTo(m.frameRow);
+        this.queueMessage(connectionId, t.messageRows++, null, m.frameRow, m.frameRow, m.frameRow);
+      } else {
+        queueFramesTo(m.last);
+        this.queueMessage(connectionId, t.messageRows++, this.capMessage(m.rec), null, m.first, m.last);
+      }
     }
+    queueFramesTo(Number.MAX_SAFE_INTEGER);
     this.sync();
   }
 
@@ -721,9 +751,23 @@ export class SessionStore implements RecordingStore, LibraryStore {
   }
 
   private queueMessage(connectionId: number, index: number, rec: MessageRecord | null, frameRow: number | null, first: number, last: number): void {
-    this.messageBatch.push({ id: connectionId * ROWS_PER_CONNECTION + index, rec, frameRow, first, last });
+    const dataInFrame = rec !== null && first === last && this.isPayloadOfQueued(connectionId * ROWS_PER_CONNECTION + first, rec.data);
+    this.messageBatch.push({ id: connectionId * ROWS_PER_CONNECTION + index, rec, frameRow, first, last, dataInFrame });
     this.touched.add(connectionId);
-    this.scheduleFlush(rec === null ? 0 : rec.data.length);
+    this.scheduleFlush(rec === null || dataInFrame ? 0 : rec.data.length);
+  }
+
+  /** `data` is byte for byte the payload of frame `id`, one of the last few queued (where a message's one frame is). */
+  private isPayloadOfQueued(id: number, data: Uint8Array): boolean {
+    const batch = this.frameBatch;
+    for (let i = batch.length - 1; i >= 0 && i >= batch.length - RECENT_FRAMES; i--) {
+      const f = batch[i]!;
+      if (f.id !== id) continue;
+      if (f.rec.kind === 'note') return false;
+      const payload = f.rec.payload;
+      return payload === data || (payload.length === data.length && Buffer.from(payload.buffer, payload.byteOffset, payload.length).equals(data));
+    }
+    return false;
   }
 
   /** A connection's rows of one table from `from` to `to`, read a page at a time, with their indexes. */

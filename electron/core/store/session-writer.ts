@@ -97,7 +97,8 @@ class SessionWriter {
     if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
     this.stmt.insertMessage.run(
       m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, preview(rec.data, rec.opcode === Opcode.TEXT), m.first, m.last,
-      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, Object.keys(extra).length === 0 ? null : JSON.stringify(extra), rec.data,
+      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
+      m.dataInFrame ? null : rec.data,
     );
   }
 }

@@ -19,6 +19,11 @@ export interface MessageInsert {
   frameRow: number | null;
   first: number;
   last: number;
+  /**
+   * The message's data is byte for byte the payload of its one frame, queued in the same batch: the
+   * row stores no copy (reads take the frame's payload). Most messages are a single frame.
+   */
+  dataInFrame: boolean;
 }
 
 export interface WriterBatch {
@@ -78,8 +83,11 @@ export const KIND_NAME = ['frame', 'error', 'note', 'message'] as const;
 export const DIR: Record<Direction, number> = { out: 0, in: 1 };
 export const DIR_NAME: Direction[] = ['out', 'in'];
 
+/** Row ids of both tables: the connection's id times this, plus the row's index. */
+export const ROWS_PER_CONNECTION = 2 ** 32;
+
 const FRAME_FIELDS = 23;
-const MESSAGE_FIELDS = 13;
+const MESSAGE_FIELDS = 14;
 
 /** Flattens rows into a batch; their bytes are copied, so the records may be dropped once it is encoded. */
 export function encodeBatch(
@@ -96,6 +104,11 @@ export function encodeBatch(
     blobs.push(b);
     size += b.length;
   };
+  // Frames whose payload a message shares, and where that payload goes in the pack.
+  let sharedPayload: Map<number, number> | null = null;
+  for (const msg of messages) {
+    if (msg.dataInFrame) (sharedPayload ??= new Map()).set(msg.id - (msg.id % ROWS_PER_CONNECTION) + msg.first, -1);
+  }
   const f: Field[] = [];
   for (const { id, rec, message } of frames) {
     if (rec.kind === 'note') {
@@ -112,18 +125,25 @@ export function encodeBatch(
     ref(f, rec.maskKey);
     ref(f, rec.original);
     ref(f, rec.wire);
+    if (sharedPayload !== null && sharedPayload.has(id)) sharedPayload.set(id, size);
     ref(f, rec.payload);
   }
   const m: Field[] = [];
-  for (const { id, rec, frameRow, first, last } of messages) {
+  for (const { id, rec, frameRow, first, last, dataInFrame } of messages) {
     if (rec === null) {
       m.push(id, frameRow, first, last, 0, 0, 0, 0, 0, 0, null);
       ref(m, null);
+      m.push(0);
       continue;
     }
     const meta = (rec.rules && rec.rules.length > 0) || rec.fullLength != null ? { rules: rec.rules, fullLength: rec.fullLength } : null;
     m.push(id, null, first, last, 1, DIR[rec.dir], rec.time, rec.opcode, rec.compressed ? 1 : 0, rec.flags ?? 0, meta);
-    ref(m, rec.data);
+    const at = dataInFrame ? sharedPayload?.get(id - (id % ROWS_PER_CONNECTION) + first) ?? -1 : -1;
+    if (at >= 0) m.push(at, rec.data.length, 1);
+    else {
+      ref(m, rec.data);
+      m.push(0);
+    }
   }
   const shared = place(size);
   const pack = shared === null ? new Uint8Array(size) : new Uint8Array(shared.buffer, shared.offset, size);
@@ -185,7 +205,7 @@ export function* decodeMessages(batch: WriterBatch): Iterable<MessageInsert> {
     const first = m[i + 2] as number;
     const last = m[i + 3] as number;
     if (m[i + 4] === 0) {
-      yield { id, rec: null, frameRow: m[i + 1] as number, first, last };
+      yield { id, rec: null, frameRow: m[i + 1] as number, first, last, dataInFrame: false };
       continue;
     }
     const meta = m[i + 10] as Record<string, unknown> | null;
@@ -201,6 +221,6 @@ export function* decodeMessages(batch: WriterBatch): Iterable<MessageInsert> {
       ...(meta?.rules ? { rules: meta.rules as string[] } : {}),
       ...(meta?.fullLength != null ? { fullLength: meta.fullLength as number } : {}),
     };
-    yield { id, rec, frameRow: null, first, last };
+    yield { id, rec, frameRow: null, first, last, dataInFrame: m[i + 13] === 1 };
   }
 }

@@ -231,7 +231,9 @@ describe('batching', () => {
       store.flush();
       if (batch % 7 === 6) await store.settled();
     }
-    // The writer held up: the ring fills and later batches get their own buffers.
+    // The writer held up: the ring fills and later batches get their own buffers. (The lock is taken
+    // once the writer is idle: it would refuse it while committing.)
+    await store.settled();
     const lock = new DatabaseSync(path);
     readers.push(lock);
     lock.exec('BEGIN IMMEDIATE');
@@ -633,6 +635,59 @@ describe('reading whole timelines and importing them', () => {
     expect(() => store.importRows(ID, [], [])).toThrow(/already has rows/);
     store.createTimeline(3);
     expect(() => store.importRows(3, [{ index: 1, rec: frame(), message: -1 }], [])).toThrow(/expected 0, got 1/);
+  });
+});
+
+describe('a message of one frame', () => {
+  // Payloads longer than the preview, with a word at the end that only the whole payload holds.
+  const long = (i: number): string => `${'lorem ipsum '.repeat(30)}zebra${i}`;
+
+  test('is stored once: its row holds no copy, and every read gives its data', () => {
+    for (let i = 0; i < 50; i++) oneFrameMessage(i % 2 === 0 ? 'out' : 'in', long(i));
+    store.appendFrame(ID, frame({ dir: 'in', opcode: 2, payload: pattern(3000, 7) }), true);
+    store.appendMessage(ID, message('in', pattern(3000, 7), 2));
+    store.appendFrame(ID, frame({ dir: 'out', fin: false, payload: 'frag' }), true);
+    store.appendFrame(ID, frame({ dir: 'out', opcode: 0, payload: 'mented' }), true);
+    store.appendMessage(ID, message('out', 'fragmented'));
+    store.sync();
+
+    const db = reader();
+    const stored = db.prepare('SELECT count(*) AS n, sum(data IS NULL) AS shared, sum(length(data)) AS bytes FROM messages WHERE frame_row IS NULL').get()!;
+    expect({ n: Number(stored.n), shared: Number(stored.shared), bytes: Number(stored.bytes) }).toEqual({ n: 52, shared: 51, bytes: 'fragmented'.length });
+
+    const messages = [...store.messages(ID)];
+    expect(messages.map((m) => ('rec' in m ? Buffer.from(m.rec.data).toString('latin1') : null))).toEqual([
+      ...Array.from({ length: 50 }, (_, i) => long(i)), Buffer.from(pattern(3000, 7)).toString('latin1'), 'fragmented',
+    ]);
+    expect(store.detail({ connectionId: ID, view: 'messages', index: 49 }).text).toBe(long(49));
+    expect(store.detail({ connectionId: ID, view: 'messages', index: 50 }).payloadBase64).toBe(Buffer.from(pattern(3000, 7)).toString('base64'));
+    expect(indexes('messages', { text: 'zebra17' })).toEqual([17]);
+    expect(indexes('messages', { text: 'fragmented' })).toEqual([51]);
+  });
+
+  test('keeps its own copy when its frame went to the writer in an earlier batch, or when the two differ', () => {
+    store.appendFrame(ID, frame({ payload: long(1) }), true);
+    store.flush();
+    store.appendMessage(ID, message('out', long(1)));
+    store.appendFrame(ID, frame({ payload: 'as sent' }), true);
+    store.appendMessage(ID, message('out', 'as assembled'));
+    store.sync();
+    expect(Number(reader().prepare('SELECT count(*) AS n FROM messages WHERE data IS NOT NULL').get()!.n)).toBe(2);
+    expect([...store.messages(ID)].map((m) => ('rec' in m ? Buffer.from(m.rec.data).toString() : null))).toEqual([long(1), 'as assembled']);
+    expect(indexes('messages', { text: 'zebra1' })).toEqual([0]);
+  });
+
+  test('in a format-1 session (data stored with every message) is read as it is, and the file is marked format 2', () => {
+    for (let i = 0; i < 3; i++) oneFrameMessage('out', long(i));
+    store.saveConnection(connectionSummary(ID));
+    store.close();
+    const db = new DatabaseSync(path);
+    db.exec(`UPDATE messages SET data = CAST('old ' || (id % 4294967296) AS BLOB) WHERE data IS NULL AND frame_row IS NULL;
+      UPDATE meta SET value = '1' WHERE key = 'schemaVersion'`);
+    db.close();
+    store = new SessionStore(path);
+    expect([...store.messages(ID)].map((m) => ('rec' in m ? Buffer.from(m.rec.data).toString() : null))).toEqual(['old 0', 'old 1', 'old 2']);
+    expect(reader().prepare("SELECT value FROM meta WHERE key = 'schemaVersion'").get()!.value).toBe('2');
   });
 });
 
