@@ -607,6 +607,8 @@ export interface ReplayRun {
   state: 'running' | 'done' | 'failed' | 'stopped';
   sent: number;
   total: number;
+  /** 'wait-reply': how many messages went out because no server message came within the timeout. */
+  timedOut: number;
   startedAt: Micros;
   endedAt: Micros | null;
   /** Why it failed, for a person. */

@@ -134,7 +134,8 @@ export async function replayCommand(args: string[]): Promise<number> {
         if (name !== 'replay.updated') return;
         const r = payload as ReplayRun;
         if (started === null || r.id !== started.id) return;
-        process.stderr.write(`replay ${r.id}: ${r.state}, sent ${r.sent}/${r.total}${r.error ? ` — ${r.error}` : ''}\n`);
+        const noReply = r.timedOut > 0 ? ` (${r.timedOut} after no reply within the timeout)` : '';
+        process.stderr.write(`replay ${r.id}: ${r.state}, sent ${r.sent}/${r.total}${noReply}${r.error ? ` — ${r.error}` : ''}\n`);
         if (finished(r)) resolve(r);
       });
       engine.request('replay.start', { connectionId, timing, ...(values.url === undefined ? {} : { url: values.url }) }).then((r) => {

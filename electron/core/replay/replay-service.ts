@@ -41,6 +41,8 @@ interface ActiveRun {
   /** When the replay's connection opened; null until its 'open' note. */
   openedAt: Micros | null;
   timer: NodeJS.Timeout | null;
+  /** 'wait-reply': a message went out and no server message has come since. */
+  awaitingReply: boolean;
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -90,6 +92,7 @@ export class ReplayService {
       state: 'running',
       sent: 0,
       total: messages.length,
+      timedOut: 0,
       startedAt: this.deps.now(),
       endedAt: null,
       error: null,
@@ -101,6 +104,7 @@ export class ReplayService {
       replyTimeoutMs: req.timing.mode === 'wait-reply' ? replyTimeoutMs(req.timing) : 0,
       openedAt: null,
       timer: null,
+      awaitingReply: false,
     });
     this.publish(run);
     return run;
@@ -172,6 +176,8 @@ export class ReplayService {
       this.finish(active, 'failed', `The replay's connection ended after ${active.run.sent} of ${active.run.total} messages: ${rec.text}`);
     } else if (rec.kind === 'message' && rec.dir === 'in' && active.offsets === null) {
       // 'wait-reply': the server answered, so the next message goes now instead of at the timeout.
+      if (!active.awaitingReply) return;
+      active.awaitingReply = false;
       this.later(active, 0);
     }
   }
@@ -193,11 +199,17 @@ export class ReplayService {
       this.finish(active, 'done', null);
       return;
     }
+    let timedOut = active.run.timedOut;
     if (active.offsets === null) {
       // 'wait-reply': one message, then wait for the server's next message or the timeout, whichever comes first.
+      if (active.awaitingReply) timedOut++;
+      active.awaitingReply = false;
       if (!this.sendOne(active, sent)) return;
       sent++;
-      if (sent < total) this.later(active, active.replyTimeoutMs);
+      if (sent < total) {
+        active.awaitingReply = true;
+        this.later(active, active.replyTimeoutMs);
+      }
     } else {
       const elapsed = (this.deps.now() - active.openedAt!) / 1000;
       const batchEnd = Math.min(total, sent + SENDS_PER_TICK);
@@ -207,11 +219,11 @@ export class ReplayService {
       }
       if (sent < total) this.later(active, active.offsets[sent]! - elapsed);
     }
+    active.run = { ...active.run, sent, timedOut };
     if (sent >= total) {
-      this.finish(active, 'done', null, sent);
+      this.finish(active, 'done', null);
       return;
     }
-    active.run = { ...active.run, sent };
     this.publish(active.run);
   }
 

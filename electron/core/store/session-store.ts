@@ -604,7 +604,8 @@ export class SessionStore implements RecordingStore, LibraryStore {
   }
 
   replayRuns(): ReplayRun[] {
-    return this.db.prepare('SELECT run FROM replay_runs ORDER BY id').all().map((r) => JSON.parse(String(r.run)) as ReplayRun);
+    // Runs stored before `timedOut` was counted read as 0.
+    return this.db.prepare('SELECT run FROM replay_runs ORDER BY id').all().map((r) => ({ timedOut: 0, ...(JSON.parse(String(r.run)) as Partial<ReplayRun>) }) as ReplayRun);
   }
 
   putReplayRun(run: ReplayRun): void {

@@ -20,9 +20,10 @@ export function timingLabel(timing: ReplayTiming): string {
   }
 }
 
-/** "3 / 10 sent" */
+/** "3 / 10 sent", and in 'wait-reply' runs how many went without an answer: "3 / 10 sent, 2 after no reply" */
 export function runProgress(run: ReplayRun): string {
-  return `${run.sent} / ${run.total} sent`;
+  const progress = `${run.sent} / ${run.total} sent`;
+  return run.timedOut > 0 ? `${progress}, ${run.timedOut} after no reply` : progress;
 }
 
 /** The run's state for a person: what it is doing, or how it ended. */

@@ -4,7 +4,7 @@ import type { ReplayRun } from '../../../shared/api.ts';
 import { runProgress, runsOf, runStateLabel, timingLabel } from '../../../renderer/src/replay/replayRuns.ts';
 
 function run(id: number, originalId: number, change: Partial<ReplayRun> = {}): ReplayRun {
-  return { id, originalId, replayId: 100 + id, timing: { mode: 'fast' }, state: 'done', sent: 3, total: 3, startedAt: 0, endedAt: 1, error: null, ...change };
+  return { id, originalId, replayId: 100 + id, timing: { mode: 'fast' }, state: 'done', sent: 3, total: 3, timedOut: 0, startedAt: 0, endedAt: 1, error: null, ...change };
 }
 
 test('runsOf keeps one connection’s runs, newest first', () => {
@@ -30,5 +30,6 @@ describe('state and progress', () => {
 
   test('progress counts sent of total', () => {
     expect(runProgress(run(1, 7, { sent: 2, total: 5 }))).toBe('2 / 5 sent');
+    expect(runProgress(run(1, 7, { sent: 4, total: 5, timedOut: 2 }))).toBe('4 / 5 sent, 2 after no reply');
   });
 });

@@ -144,7 +144,7 @@ describe('starting', () => {
       replayOf: { runId: started.id, connectionId: ORIGINAL },
     }]);
     expect(started).toEqual({
-      id: 1, originalId: ORIGINAL, replayId: 100, timing: { mode: 'fast' }, state: 'running', sent: 0, total: 3, startedAt: nowMicros(), endedAt: null, error: null,
+      id: 1, originalId: ORIGINAL, replayId: 100, timing: { mode: 'fast' }, state: 'running', sent: 0, total: 3, timedOut: 0, startedAt: nowMicros(), endedAt: null, error: null,
     });
     expect(w.library.runs).toEqual([started]);
     expect(w.updates).toEqual([started]);
@@ -251,7 +251,7 @@ describe('timing', () => {
     w.serverSends(replayId, 'WORLD');
     vi.advanceTimersByTime(0);
     expect(texts(w)).toEqual(['hello', 'world', 'b64:yv4=']);
-    expect(run(w, runId)).toMatchObject({ state: 'done', sent: 3, error: null });
+    expect(run(w, runId)).toMatchObject({ state: 'done', sent: 3, timedOut: 0, error: null });
   });
 
   test("'wait-reply' goes on after the timeout when no reply comes, and the run still ends done", () => {
@@ -263,9 +263,25 @@ describe('timing', () => {
     expect(texts(w)).toEqual(['hello']);
     vi.advanceTimersByTime(1);
     expect(texts(w)).toEqual(['hello', 'world']);
+    expect(run(w, runId)).toMatchObject({ state: 'running', sent: 2, timedOut: 1 });
     vi.advanceTimersByTime(1000);
     expect(texts(w)).toHaveLength(3);
-    expect(run(w, runId)).toMatchObject({ state: 'done', error: null });
+    expect(run(w, runId)).toMatchObject({ state: 'done', timedOut: 2, error: null });
+  });
+
+  test("'wait-reply' counts only the messages that went without an answer", () => {
+    const w = world();
+    const { runId, replayId } = startOpen(w, { mode: 'wait-reply', timeoutMs: 1000 });
+    vi.advanceTimersByTime(0);
+    // No answer to 'hello': 'world' goes at the timeout.
+    vi.advanceTimersByTime(1000);
+    expect(texts(w)).toEqual(['hello', 'world']);
+    // 'world' is answered (twice: the second answer hurries nothing, there is nothing awaiting it).
+    w.serverSends(replayId, 'WORLD');
+    w.serverSends(replayId, 'WORLD again');
+    vi.advanceTimersByTime(0);
+    expect(texts(w)).toHaveLength(3);
+    expect(run(w, runId)).toMatchObject({ state: 'done', sent: 3, timedOut: 1 });
   });
 
   test("a server message does not hurry a timed replay", () => {
@@ -368,7 +384,7 @@ describe('ending', () => {
 describe('list', () => {
   test("this session's runs newest first, or only one connection's", () => {
     const w = world();
-    w.library.runs.push({ id: 7, originalId: 3, replayId: 8, timing: { mode: 'fast' }, state: 'done', sent: 1, total: 1, startedAt: 5, endedAt: 6, error: null });
+    w.library.runs.push({ id: 7, originalId: 3, replayId: 8, timing: { mode: 'fast' }, state: 'done', sent: 1, total: 1, timedOut: 0, startedAt: 5, endedAt: 6, error: null });
     vi.advanceTimersByTime(10);
     const first = w.service.start({ connectionId: ORIGINAL, timing: { mode: 'fast' } });
     vi.advanceTimersByTime(10);

@@ -785,17 +785,20 @@ describe('library', () => {
     const envs = { active: 'staging', environments: { staging: { user: 'bob' }, prod: { user: 'alice' } } };
     store.putEnvironments(envs);
     expect(store.nextReplayRunId()).toBe(1);
-    const run: ReplayRun = { id: 1, originalId: 1, replayId: 2, timing: { mode: 'original' }, state: 'running', sent: 0, total: 4, startedAt: 10, endedAt: null, error: null };
+    const run: ReplayRun = { id: 1, originalId: 1, replayId: 2, timing: { mode: 'original' }, state: 'running', sent: 0, total: 4, timedOut: 0, startedAt: 10, endedAt: null, error: null };
     store.putReplayRun(run);
     store.putReplayRun({ ...run, state: 'done', sent: 4, endedAt: 20 });
     store.putReplayRun({ ...run, id: 2, replayId: 3 });
+    // A run stored before runs counted their timeouts.
+    const { timedOut: _, ...older } = { ...run, id: 3, replayId: 4 };
+    store.putReplayRun(older as ReplayRun);
     store.close();
 
     store = new SessionStore(path);
     expect(store.savedMessages()).toEqual([bin]);
     expect(store.environments()).toEqual(envs);
-    expect(store.replayRuns()).toEqual([{ ...run, state: 'done', sent: 4, endedAt: 20 }, { ...run, id: 2, replayId: 3 }]);
-    expect(store.nextReplayRunId()).toBe(3);
+    expect(store.replayRuns()).toEqual([{ ...run, state: 'done', sent: 4, endedAt: 20 }, { ...run, id: 2, replayId: 3 }, { ...run, id: 3, replayId: 4, timedOut: 0 }]);
+    expect(store.nextReplayRunId()).toBe(4);
     expect(store.putSavedMessage({ ...saved, name: 'again', body: '{}' }).id).toBe(3);
   });
 });
