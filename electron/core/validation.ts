@@ -1,7 +1,7 @@
 // Schemas for every command argument of shared/api.ts: the engine checks input from the UI (an
 // untrusted renderer, or any local page that got past the token) before it acts on it.
 import { z } from 'zod';
-import type { CommandArg, CommandName } from '../../shared/api.ts';
+import type { CommandArg, CommandName, ConnectOptions } from '../../shared/api.ts';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 7230 field-value: visible characters, spaces and tabs, no CR or LF. */
@@ -271,6 +271,17 @@ export class InvalidArgumentError extends Error {
 
 export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(schemas, name);
+}
+
+/**
+ * Options read from elsewhere (an imported file), checked as connections.open checks them: the options,
+ * or the first problem with where it is (".headers[0][1]", "" for the object itself).
+ */
+export function checkConnectOptions(value: unknown): { options: ConnectOptions } | { path: string; problem: string } {
+  const result = connectOptions.safeParse(value);
+  if (result.success) return { options: result.data as ConnectOptions };
+  const issue = result.error.issues[0]!;
+  return { path: issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), problem: issue.message };
 }
 
 /** The argument, checked; throws InvalidArgumentError saying which field is wrong and why. */

@@ -11,6 +11,7 @@ import type {
   HarResponse, HarWebSocketClose, HarWebSocketMessage,
 } from '../../../shared/har.ts';
 import { Opcode } from '../../../shared/websocket.ts';
+import { checkConnectOptions } from '../validation.ts';
 import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord, StoredFrame, StoredMessage } from './records.ts';
 
 export interface HarConnection {
@@ -662,11 +663,11 @@ function dialErrorAt(value: unknown, path: string): DialError {
   };
 }
 
-/** Kept as written: the engine validates options when a connection is opened again from them. */
+/** Checked as connections.open checks them: a replay opens a connection from them. */
 function optionsAt(value: unknown, path: string): ConnectOptions {
-  const o = objectAt(value, path);
-  stringAt(o.url, `${path}.url`);
-  return o as unknown as ConnectOptions;
+  const checked = checkConnectOptions(objectAt(value, path));
+  if ('problem' in checked) throw new HarFormatError(`${path}${checked.path}: ${checked.problem}`);
+  return checked.options;
 }
 
 // ------------------------------------------------------------------------------------ reading values

@@ -43,6 +43,8 @@ function importedMessage(dir: 'in' | 'out', seconds: number, opcode: number, dat
 
 // ------------------------------------------------------------------------------------ foreign files
 
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('importing Chrome DevTools', () => {
   const text = fixture('chrome-devtools.har');
 
@@ -673,5 +675,20 @@ describe('a malformed file', () => {
     const third = exportHar([richConnection()], CREATOR);
     (third.log.entries[0]!._framescope!.summary as { state: string }).state = 'gone';
     expect(formatError(JSON.stringify(third))).toBe('log.entries[0]._framescope.summary.state: expected one of connecting, open, closing, closed, error, got "gone"');
+  });
+
+  test('with connection options a replay could not open is refused, naming the option', () => {
+    const withOptions = (options: unknown): string => {
+      const har = exportHar([richConnection()], CREATOR);
+      (har.log.entries[0]!._framescope!.summary as { options: unknown }).options = options;
+      return formatError(JSON.stringify(har));
+    };
+    const at = 'log.entries[0]._framescope.summary.options';
+    expect(withOptions({ url: 'ws://x.test/', headers: [['X-Ok', 'fine'], ['Bad Name', 'v']] })).toMatch(new RegExp(`^${escape(at)}\\.headers\\[1\\]`));
+    expect(withOptions({ url: 'ws://x.test/', subprotocols: ['a b'] })).toBe(`${at}.subprotocols[0]: a subprotocol is a token: no spaces, commas or quotes`);
+    expect(withOptions({ url: 'ws://x.test/', keepaliveIntervalMs: 5 })).toBe(`${at}.keepaliveIntervalMs: a keepalive interval is 0 (off) or at least 100 ms`);
+    expect(withOptions({ url: 'ws://x.test/', surprise: true })).toMatch(new RegExp(`^${escape(at)}: .*surprise`));
+    expect(withOptions({ headers: [] })).toMatch(new RegExp(`^${escape(at)}\\.url: `));
+    expect(withOptions('ws://x.test/')).toBe(`${at}: expected an object, got "ws://x.test/"`);
   });
 });
