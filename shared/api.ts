@@ -509,6 +509,8 @@ export interface HarExport {
   har: string;
   fileName: string;
   entries: number;
+  /** Headers left out because they carry credentials (Authorization, Cookie, …), by name; empty when asked to keep them. */
+  leftOut: string[];
 }
 
 export interface HarImport {
@@ -688,7 +690,8 @@ export interface Commands {
   /** Full-text search across the current session, in the store. */
   'session.search': { arg: SearchRequest; result: SearchResult };
   /** The current session (or the listed connections) as a HAR 1.2 file. */
-  'har.export': { arg: { connectionIds?: number[] }; result: HarExport };
+  /** Unless `sensitive`, credentials headers (Authorization, Proxy-Authorization, Cookie, Set-Cookie) are left out, as Chrome's default export does. */
+  'har.export': { arg: { connectionIds?: number[]; sensitive?: boolean }; result: HarExport };
   /** Reads a HAR file (Chrome, HTTP Toolkit, mitmproxy or Framescope) into a new session, or into the current one. */
   'har.import': { arg: { har: string; fileName?: string; into?: 'new' | 'current' }; result: HarImport };
   'saved.list': { arg: void; result: SavedMessage[] };

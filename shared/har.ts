@@ -177,6 +177,11 @@ export interface FramescopeEntry {
   frames: FramescopeFrameRow[];
   /** The messages view, row i at index i. */
   messages: FramescopeMessageRow[];
+  /**
+   * Headers the export left out of the handshake and the connection's options (a sanitized export, the
+   * default): their names as written. Absent when nothing was left out.
+   */
+  leftOut?: string[];
 }
 
 /** The connection as it was, minus what belongs to the session it lived in; `originalId` was its id there. */

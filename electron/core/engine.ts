@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type {
-  CommandArg, CommandError, CommandName, CommandResult, ConnectionSummary, ConnectOptions, EventName, Events, HarImport, Micros, Outcome,
+  CommandArg, CommandError, CommandName, CommandResult, ConnectionSummary, ConnectOptions, EventName, Events, HarExport, HarImport, Micros, Outcome,
   SessionInfo, TimelineGrowth,
 } from '../../shared/api.ts';
 import { DialFailure, parseTarget } from './client/dial.ts';
@@ -193,7 +193,7 @@ export class Engine {
       'session.settings': () => this.store.settings(),
       'session.configure': (settings) => this.store.configure(settings),
       'session.search': (req) => this.whenWritten((store) => store.search(req)),
-      'har.export': ({ connectionIds }) => this.exportHar(connectionIds),
+      'har.export': ({ connectionIds, sensitive }) => this.exportHar(connectionIds, sensitive === true),
       'har.import': ({ har, fileName, into }) => this.importHar(har, fileName, into ?? 'new'),
       'saved.list': () => this.saved.list(),
       'saved.save': (input) => this.saved.save(input),
@@ -357,17 +357,21 @@ export class Engine {
     return info;
   }
 
-  private exportHar(connectionIds: number[] | undefined): { har: string; fileName: string; entries: number } {
+  private exportHar(connectionIds: number[] | undefined, sensitive: boolean): HarExport {
     this.flush();
     const ids = connectionIds ?? [...this.connections.keys()].sort((a, b) => a - b);
     const connections = ids.map((id) => {
       const summary = this.connection(id).summary();
       return { summary, frames: this.store.frames(id), messages: this.store.messages(id) };
     });
-    const har = exportHar(connections, { name: 'Framescope', version: this.version });
+    const har = exportHar(connections, { name: 'Framescope', version: this.version }, { sensitive });
+    const leftOut: string[] = [];
+    for (const entry of har.log.entries) {
+      for (const name of entry._framescope?.leftOut ?? []) if (!leftOut.some((n) => n.toLowerCase() === name.toLowerCase())) leftOut.push(name);
+    }
     const session = this.sessions.current().name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'session';
     const fileName = ids.length === 1 && connectionIds !== undefined ? `${session}-connection-${ids[0]}.har` : `${session}.har`;
-    return { har: JSON.stringify(har, null, 2), fileName, entries: connections.length };
+    return { har: JSON.stringify(har, null, 2), fileName, entries: connections.length, leftOut };
   }
 
   private importHar(text: string, fileName: string | undefined, into: 'new' | 'current'): HarImport {

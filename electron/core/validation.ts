@@ -239,7 +239,7 @@ const schemas: { [K in CommandName]: z.ZodType<CommandArg<K>> } = {
   }).strict().superRefine((q, ctx) => {
     if (q.regex) checkRegex(q.text, 'u', ctx, ['text']);
   }),
-  'har.export': z.object({ connectionIds: z.array(id).min(1).max(100_000).optional() }).strict(),
+  'har.export': z.object({ connectionIds: z.array(id).min(1).max(100_000).optional(), sensitive: z.boolean().optional() }).strict(),
   'har.import': z.object({ har: z.string().min(1, 'the file is empty').max(1024 * MiB), fileName: z.string().max(1024).optional(), into: z.enum(['new', 'current']).optional() }).strict(),
   'saved.list': z.undefined(),
   'saved.save': savedInput,

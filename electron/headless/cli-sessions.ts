@@ -11,9 +11,11 @@ export class SessionUsageError extends Error {}
 
 export const SESSIONS_USAGE = `  framescope sessions
       Lists the sessions in the data folder: id, name, connections, size, last change (newest first).
-  framescope export SESSION --har FILE [--connection ID]…
+  framescope export SESSION --har FILE [--connection ID]… [--sensitive]
       Writes a session (its id, file or name; "last" for the last one used) as a HAR 1.2 file
       with Chrome's _webSocketMessages and Framescope's _framescope fields. "-" writes to stdout.
+      Authorization, Proxy-Authorization, Cookie and Set-Cookie headers are left out unless
+      --sensitive is given (a replay of the imported file then sends them again).
   framescope import FILE
       Reads a HAR file (Chrome DevTools, HTTP Toolkit, mitmproxy or Framescope) into a new session.
   framescope replay SESSION --connection ID [--speed X | --fast | --wait-reply [--reply-timeout MS]] [--url URL]
@@ -48,7 +50,9 @@ export function sessionsCommand(args: string[]): number {
 }
 
 export async function exportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { har: { type: 'string' }, connection: { type: 'string', multiple: true } } });
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, options: { har: { type: 'string' }, connection: { type: 'string', multiple: true }, sensitive: { type: 'boolean' } },
+  });
   if (positionals.length !== 1) throw new SessionUsageError('export takes one SESSION (an id, a file, a name, or "last")');
   const target = values.har;
   if (target === undefined) throw new SessionUsageError('say where to write the HAR file: --har FILE (or --har - for stdout)');
@@ -59,10 +63,11 @@ export async function exportCommand(args: string[]): Promise<number> {
   });
   const engine = openEngine(positionals[0]!);
   try {
-    const result = await engine.request('har.export', connectionIds === undefined ? {} : { connectionIds });
+    const result = await engine.request('har.export', { ...(connectionIds === undefined ? {} : { connectionIds }), sensitive: values.sensitive === true });
     if (target === '-') process.stdout.write(`${result.har}\n`);
     else writeFileSync(target, result.har);
     process.stderr.write(`Exported ${result.entries} connection${result.entries === 1 ? '' : 's'} from "${engine.call('sessions.current', undefined).name}"${target === '-' ? '' : ` to ${target}`}\n`);
+    if (result.leftOut.length > 0) process.stderr.write(`Left out the ${result.leftOut.join(', ')} header${result.leftOut.length === 1 ? '' : 's'} (credentials); --sensitive keeps them\n`);
     return 0;
   } catch (err) {
     throw new SessionUsageError((err as Error).message);

@@ -57,7 +57,7 @@ describe('sessions on the command line', () => {
   let harFile: string;
 
   test('connect records into a new session that `sessions` lists', async () => {
-    const connected = await framescope(['connect', url], ['hello', 'world']);
+    const connected = await framescope(['connect', url, '-H', 'Authorization: Bearer cli-s3cret'], ['hello', 'world']);
     expect(connected.code).toBe(0);
     const listed = await framescope(['sessions']);
     expect(listed.code).toBe(0);
@@ -71,6 +71,11 @@ describe('sessions on the command line', () => {
     const exported = await framescope(['export', sessionId, '--har', harFile]);
     expect(exported.code).toBe(0);
     expect(exported.stderr).toMatch(/Exported 1 connection/);
+    expect(exported.stderr).toMatch(/Left out the Authorization header \(credentials\); --sensitive keeps them/);
+    expect(readFileSync(harFile, 'utf8')).not.toContain('cli-s3cret');
+    const full = await framescope(['export', sessionId, '--har', '-', '--sensitive']);
+    expect(full.stdout).toContain('Bearer cli-s3cret');
+    expect(full.stderr).not.toMatch(/Left out/);
     const har = JSON.parse(readFileSync(harFile, 'utf8')) as { log: { entries: Array<{ request: { url: string }; _webSocketMessages: Array<{ type: string; data: string }> }> } };
     expect(har.log.entries[0]!.request.url).toBe(url);
     // Both lines are sent before the first echo arrives.

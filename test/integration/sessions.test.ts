@@ -158,6 +158,7 @@ describe('HAR through the engine', () => {
     expect(wsMessages.filter((m) => m.type === 'send').map((m) => m.data)).toEqual(['one', '{"two":2}', 'three']);
     expect(wsMessages.filter((m) => m.type === 'receive').map((m) => m.data)).toEqual(['one', '{"two":2}', 'three']);
     expect(exported.fileName).toMatch(/\.har$/);
+    expect(exported.leftOut).toEqual([]);
 
     const imported = await engine.request('har.import', { har: exported.har, fileName: 'capture.har' });
     expect(imported.session).toMatchObject({ name: 'Imported capture.har', current: true });
@@ -166,6 +167,22 @@ describe('HAR through the engine', () => {
     expect(engine.call('connections.list', undefined).map((c) => c.id)).toEqual([copy]);
     expect(rows(engine, copy)).toEqual(frames);
     expect(rows(engine, copy, 'messages')).toEqual(messages);
+  });
+
+  test('leaves out the credentials a connection was opened with unless asked to keep them', async () => {
+    const { engine } = start();
+    const { id } = engine.call('connections.open', { url: `${server.url}/echo`, headers: [['Authorization', 'Bearer s3cret'], ['X-Trace', 't1']] });
+    await until(() => engine.call('connections.list', undefined).find((c) => c.id === id)?.state === 'open', 'open');
+    const sanitized = engine.call('har.export', {});
+    expect(sanitized.leftOut).toEqual(['Authorization']);
+    expect(sanitized.har).not.toContain('s3cret');
+    expect(sanitized.har).toContain('t1');
+    const full = engine.call('har.export', { sensitive: true });
+    expect(full.leftOut).toEqual([]);
+    expect(full.har).toContain('Bearer s3cret');
+    const imported = await engine.request('har.import', { har: full.har, into: 'new' });
+    expect(engine.call('connections.list', undefined).find((c) => c.id === imported.connectionIds[0])!.options.headers)
+      .toEqual([['Authorization', 'Bearer s3cret'], ['X-Trace', 't1']]);
   });
 
   test('a malformed file is refused with the field named, and the current session is untouched', async () => {

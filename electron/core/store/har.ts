@@ -49,14 +49,43 @@ const encoder = new TextEncoder();
 // ------------------------------------------------------------------------------------ export
 
 /** One HAR entry per connection, in the order given. */
-export function exportHar(connections: Iterable<HarConnection>, creator: { name: string; version: string }): Har {
+/**
+ * Headers that carry credentials, left out of an export unless asked for (as Chrome DevTools' default
+ * "sanitized" HAR export does): a HAR file is made to be shared.
+ */
+const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+/**
+ * The connections as HAR 1.2 entries with Framescope's own fields. Unless `sensitive`, the headers of
+ * SENSITIVE_HEADERS are left out of each handshake and set of options, and each entry names those it lost.
+ */
+export function exportHar(connections: Iterable<HarConnection>, creator: { name: string; version: string }, opts: { sensitive?: boolean } = {}): Har {
   const entries: HarEntry[] = [];
-  for (const c of connections) entries.push(entryOf(c));
+  for (const c of connections) entries.push(entryOf(c, opts.sensitive === true));
   return { log: { version: '1.2', creator: { name: creator.name, version: creator.version }, entries } };
 }
 
-function entryOf(c: HarConnection): HarEntry {
-  const s = c.summary;
+/** The summary without credentials in its handshake or options, and the names of the headers taken out. */
+function withoutSensitive(s: ConnectionSummary): { summary: ConnectionSummary; leftOut: string[] } {
+  const leftOut: string[] = [];
+  const keep = (headers: Array<[string, string]>): Array<[string, string]> => headers.filter(([name]) => {
+    if (!SENSITIVE_HEADERS.has(name.toLowerCase())) return true;
+    if (!leftOut.some((n) => n.toLowerCase() === name.toLowerCase())) leftOut.push(name);
+    return false;
+  });
+  const h = s.handshake;
+  const handshake = h === null ? null : {
+    ...h,
+    requestHeaders: keep(h.requestHeaders),
+    ...(h.responseHeaders === undefined ? {} : { responseHeaders: keep(h.responseHeaders) }),
+  };
+  const options = s.options.headers === undefined ? s.options : { ...s.options, headers: keep(s.options.headers) };
+  return { summary: { ...s, handshake, options }, leftOut };
+}
+
+function entryOf(c: HarConnection, sensitive: boolean): HarEntry {
+  const cleaned = sensitive ? null : withoutSensitive(c.summary);
+  const s = cleaned?.summary ?? c.summary;
   const frames: FramescopeFrameRow[] = [];
   const messages: FramescopeMessageRow[] = [];
   const wsMessages: HarWebSocketMessage[] = [];
@@ -83,6 +112,7 @@ function entryOf(c: HarConnection): HarEntry {
 
   const { id, frameRows: _f, messageRows: _m, live: _l, replayOf: _r, ...kept } = s;
   const framescope: FramescopeEntry = { format: FRAMESCOPE_FORMAT, summary: { ...kept, originalId: id }, frames, messages };
+  if (cleaned !== null && cleaned.leftOut.length > 0) framescope.leftOut = cleaned.leftOut;
   const entry: HarEntry = {
     startedDateTime: isoDate(s.createdAt),
     time: wait + receive,
@@ -298,6 +328,10 @@ export function importHar(text: string): HarImportResult {
       const format = integerAt(fs.format, `${path}._framescope.format`);
       if (format === FRAMESCOPE_FORMAT) {
         connections.push(readFramescope(fs, `${path}._framescope`));
+        if (fs.leftOut !== undefined) {
+          const names = arrayAt(fs.leftOut, `${path}._framescope.leftOut`).map((n, j) => stringAt(n, `${path}._framescope.leftOut[${j}]`));
+          if (names.length > 0) warnings.push(`${path}: exported without its ${names.join(', ')} header${names.length === 1 ? '' : 's'}; a replay will not send ${names.length === 1 ? 'it' : 'them'}`);
+        }
         return;
       }
       if (format < FRAMESCOPE_FORMAT) fail(`${path}._framescope.format`, `${FRAMESCOPE_FORMAT} or a newer format`, fs.format);

@@ -2,7 +2,7 @@
 // and connection count), delete one after a confirmation, import a HAR file into a new session, and
 // export the session or the selected connection as HAR (a download named by the engine).
 // Test ids: session-menu, session-new-name, session-new, session-import-button, session-import-file,
-// session-export, session-export-connection, session-recent (session-recent-item, data-id),
+// session-export, session-export-connection, session-export-sensitive, session-recent (session-recent-item, data-id),
 // session-list (session-item: data-id, data-current), session-open, session-delete,
 // session-delete-confirm, session-delete-cancel, session-menu-error, session-menu-busy.
 import { useEffect, useRef, useState, type RefObject } from 'react';
@@ -26,6 +26,7 @@ export function SessionMenu({ anchor, onClose }: { anchor: RefObject<HTMLElement
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [keepCredentials, setKeepCredentials] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
 
   async function load(): Promise<void> {
@@ -84,10 +85,12 @@ export function SessionMenu({ anchor, onClose }: { anchor: RefObject<HTMLElement
 
   const exportHar = (connectionIds: number[] | null) =>
     act('Exporting HAR', async () => {
-      const result = await api.invoke('har.export', connectionIds === null ? {} : { connectionIds });
+      const result = await api.invoke('har.export', { ...(connectionIds === null ? {} : { connectionIds }), sensitive: keepCredentials });
       downloadText(result.har, result.fileName, 'application/json');
       const entries = result.entries === 1 ? '1 entry' : `${result.entries} entries`;
-      setNotice({ ok: true, text: `Exported ${entries} as ${result.fileName}.`, details: [] });
+      const leftOut = result.leftOut.length === 0 ? []
+        : [`Left out the ${result.leftOut.join(', ')} header${result.leftOut.length === 1 ? '' : 's'} (credentials): tick “Keep credentials” to export them.`];
+      setNotice({ ok: true, text: `Exported ${entries} as ${result.fileName}.`, details: leftOut });
       onClose();
     });
 
@@ -128,6 +131,11 @@ export function SessionMenu({ anchor, onClose }: { anchor: RefObject<HTMLElement
           onClick={() => selectedId !== null && void exportHar([selectedId])}>
           Export selected connection
         </button>
+        <label className="check" title="Also export Authorization, Proxy-Authorization, Cookie and Set-Cookie headers (left out by default, as Chrome does)">
+          <input type="checkbox" checked={keepCredentials} data-testid="session-export-sensitive"
+            onChange={(event) => setKeepCredentials(event.target.checked)} />
+          Keep credentials
+        </label>
       </div>
       {busy !== null && <p className="hint" role="status" data-testid="session-menu-busy">{busy}…</p>}
       {error !== null && <p className="inline-error" role="alert" data-testid="session-menu-error">{error}</p>}

@@ -438,7 +438,38 @@ function withoutSessionFields(s: ConnectionSummary): ImportedSummary {
 }
 
 const roundTrip = (connections: HarConnection[]): ImportedConnection[] =>
-  importHar(JSON.stringify(exportHar(connections, CREATOR))).connections;
+  importHar(JSON.stringify(exportHar(connections, CREATOR, { sensitive: true }))).connections;
+
+describe('an export without credentials (the default)', () => {
+  const kept = exportHar([richConnection()], CREATOR, { sensitive: true }).log.entries[0]!;
+  const har = exportHar([richConnection()], CREATOR);
+  const entry = har.log.entries[0]!;
+
+  test('leaves out Cookie, Set-Cookie and Authorization wherever they were, and names them', () => {
+    const text = JSON.stringify(har);
+    for (const secret of ['a=1; b=two', 'sid=42', 'Bearer t']) {
+      expect(JSON.stringify(kept)).toContain(secret);
+      expect(text).not.toContain(secret);
+    }
+    expect(entry.request.headers.map((h) => h.name)).toEqual(['Host', 'Upgrade', 'Connection', 'Sec-WebSocket-Protocol']);
+    expect(entry.request.cookies).toEqual([]);
+    expect(entry.response.cookies).toEqual([]);
+    expect(entry.response.headers.map((h) => h.name)).toEqual(kept.response.headers.map((h) => h.name).filter((n) => n !== 'Set-Cookie'));
+    expect(entry._framescope!.summary.options.headers).toEqual([]);
+    expect(entry._framescope!.leftOut).toEqual(['Cookie', 'Set-Cookie', 'Authorization']);
+    expect(kept._framescope!.leftOut).toBeUndefined();
+    // Everything else is as in the full export.
+    expect(entry._webSocketMessages).toStrictEqual(kept._webSocketMessages);
+    expect(entry._framescope!.frames).toStrictEqual(kept._framescope!.frames);
+  });
+
+  test('imports with a warning that a replay will not send them', () => {
+    const { connections, warnings } = importHar(JSON.stringify(har));
+    expect(warnings).toEqual(['log.entries[0]: exported without its Cookie, Set-Cookie, Authorization headers; a replay will not send them']);
+    expect(connections[0]!.summary.options.headers).toEqual([]);
+    expect(connections[0]!.summary.handshake!.requestHeaders.some(([name]) => name === 'Cookie')).toBe(false);
+  });
+});
 
 describe('Framescope export → import', () => {
   test('gives back every frames-view and messages-view row and the summary exactly', () => {
@@ -468,7 +499,7 @@ describe('Framescope export → import', () => {
 });
 
 describe('the exported entry', () => {
-  const har = exportHar([richConnection(), rejectedConnection(), refusedConnection()], CREATOR);
+  const har = exportHar([richConnection(), rejectedConnection(), refusedConnection()], CREATOR, { sensitive: true });
   const [rich, rejected, refused] = har.log.entries;
 
   test('lists data messages as Chrome does: send/receive, epoch seconds, opcode, text or base64; dropped ones marked', () => {
