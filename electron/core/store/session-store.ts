@@ -21,7 +21,7 @@ import {
   type RecordingStore, type TimelineCounts,
 } from './records.ts';
 import {
-  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, ROWS_PER_CONNECTION, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
+  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, messageSearchRowid, ROWS_PER_CONNECTION, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
 /**
@@ -314,6 +314,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
       this.db.prepare('DELETE FROM frames WHERE id >= ? AND id < ?').run(lo, hi);
       this.db.prepare('DELETE FROM messages WHERE id >= ? AND id < ?').run(lo, hi);
       this.db.prepare('DELETE FROM search WHERE rowid >= ? AND rowid < ?').run(lo, hi);
+      this.db.prepare('DELETE FROM search WHERE rowid > ? AND rowid <= ?').run(messageSearchRowid(hi), messageSearchRowid(lo));
       this.db.prepare('DELETE FROM connections WHERE id = ?').run(connectionId);
     });
     this.timelines.delete(connectionId);
@@ -542,34 +543,63 @@ export class SessionStore implements RecordingStore, LibraryStore {
     const wanted = req.connectionIds === undefined ? null : new Set(req.connectionIds);
     const hits: SearchHit[] = [];
     let more = false;
+    // One hit per message: the first of its frames that matched (or its first frame, when the words
+    // are only in the whole message).
+    const messagesHit = new Set<number>();
     const consider = (r: Row): boolean => {
       const id = Number(r.rid);
       const connectionId = Math.floor(id / ROWS_PER_CONNECTION);
       if (wanted !== null && !wanted.has(connectionId)) return true;
       if (!this.timelines.has(connectionId)) return true;
+      const base = connectionId * ROWS_PER_CONNECTION;
+      const message = Number(r.ref);
+      if (message >= 0) {
+        if (messagesHit.has(base + message)) return true;
+        messagesHit.add(base + message);
+      }
       if (hits.length === limit) {
         more = true;
         return false;
       }
-      const base = connectionId * ROWS_PER_CONNECTION;
       const row = toRow(r, base);
-      const message = Number(r.ref);
       hits.push({ connectionId, frameIndex: row.index, messageIndex: message >= 0 ? message : this.standaloneMessageRow(connectionId, row.index), time: row.time, dir: row.dir, opcode: row.opcode, preview: row.preview });
       return true;
     };
+    // Frames whose own text matches (in row order), and the first frames of text messages of several
+    // frames that match only whole (a word cut between fragments), merged in row order.
+    const M = `(m.id - m.id % ${ROWS_PER_CONNECTION})`;
+    let frameHits: Iterable<Row>;
+    let wholeHits: Row[];
     if (req.regex) {
       const key = `search\u0000${req.text}`;
       this.matchers.set(key, textTest({ text: req.text, regex: true, caseSensitive: true }));
-      for (const r of this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE fs_match(?, preview, CASE WHEN searchable THEN payload END) ORDER BY id`).iterate(key)) {
-        if (!consider(r)) break;
-      }
-      return { hits, more };
+      const frameMatches = 'fs_match(?1, g.preview, CASE WHEN g.searchable THEN g.payload END)';
+      frameHits = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames g WHERE ${frameMatches} ORDER BY id`).iterate(key);
+      wholeHits = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id IN (
+        SELECT ${M} + m.first FROM messages m
+        WHERE m.frame_row IS NULL AND m.first != m.last AND m.opcode = 1 AND m.compressed = 0 AND m.size <= ${SEARCH_BYTES} AND fs_match(?1, m.preview, m.data)
+          AND NOT EXISTS (SELECT 1 FROM frames g WHERE g.id BETWEEN ${M} + m.first AND ${M} + m.last AND g.message = m.id % ${ROWS_PER_CONNECTION} AND ${frameMatches})
+      ) ORDER BY id`).all(key);
+    } else {
+      const query = ftsQuery(req.text);
+      if (query === '') return { hits, more };
+      frameHits = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id IN (SELECT rowid FROM search WHERE search MATCH ?1 AND rowid >= 0) ORDER BY id`).iterate(query);
+      // (messageSearchRowid: a whole message's rowid is -id - 1.)
+      wholeHits = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id IN (
+        SELECT ${M} + m.first FROM messages m WHERE m.id IN (SELECT -rowid - 1 FROM search WHERE search MATCH ?1 AND rowid < 0)
+          AND NOT EXISTS (SELECT 1 FROM frames g WHERE g.id BETWEEN ${M} + m.first AND ${M} + m.last AND g.message = m.id % ${ROWS_PER_CONNECTION}
+            AND EXISTS (SELECT 1 FROM search WHERE search MATCH ?1 AND rowid = g.id))
+      ) ORDER BY id`).all(query);
     }
-    const query = ftsQuery(req.text);
-    if (query === '') return { hits, more };
-    const stmt = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id IN (SELECT rowid FROM search WHERE search MATCH ?) ORDER BY id`);
-    for (const r of stmt.iterate(query)) {
-      if (!consider(r)) break;
+    let w = 0;
+    for (const r of frameHits) {
+      while (w < wholeHits.length && Number(wholeHits[w]!.rid) < Number(r.rid)) {
+        if (!consider(wholeHits[w++]!)) return { hits, more };
+      }
+      if (!consider(r)) return { hits, more };
+    }
+    while (w < wholeHits.length) {
+      if (!consider(wholeHits[w++]!)) break;
     }
     return { hits, more };
   }

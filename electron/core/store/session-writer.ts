@@ -9,7 +9,7 @@ import { Opcode } from '../../../shared/websocket.ts';
 import { closeOf, framePreview, preview, SEARCH_BYTES } from './preview.ts';
 import type { FrameRecord } from './records.ts';
 import {
-  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, KIND, STATE, WRITTEN,
+  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, KIND, messageSearchRowid, STATE, WRITTEN,
   type FrameInsert, type MessageInsert, type WriterAck, type WriterBatch, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
@@ -95,6 +95,11 @@ class SessionWriter {
     const extra: Record<string, unknown> = {};
     if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
     if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
+    // A text message of several frames is indexed whole too, so words cut between fragments are found.
+    // (A compressed one is whole on its FIN frame, indexed there.)
+    if (m.first !== m.last && rec.opcode === Opcode.TEXT && !rec.compressed && rec.data.length <= SEARCH_BYTES && rec.data.length > 0) {
+      this.stmt.index.run(messageSearchRowid(m.id), decoder.decode(rec.data));
+    }
     this.stmt.insertMessage.run(
       m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, preview(rec.data, rec.opcode === Opcode.TEXT), m.first, m.last,
       rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),

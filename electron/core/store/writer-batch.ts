@@ -86,6 +86,12 @@ export const DIR_NAME: Direction[] = ['out', 'in'];
 /** Row ids of both tables: the connection's id times this, plus the row's index. */
 export const ROWS_PER_CONNECTION = 2 ** 32;
 
+/**
+ * The search index's rows: a frame's text under the frame's id; a whole text message of several
+ * frames under the negative of its messages-table id, minus one.
+ */
+export const messageSearchRowid = (messageId: number): number => -messageId - 1;
+
 const FRAME_FIELDS = 23;
 const MESSAGE_FIELDS = 14;
 

@@ -525,6 +525,22 @@ describe('search', () => {
     expect(where('reserved')).toEqual([[1, 5, 4]]);
   });
 
+  test('a word cut between fragments is found in the whole message, at its first frame; one hit per message', () => {
+    // Frames 6 'the quick bro', 7 'wn fox and fox' (message 5), 8 'fox again' (message 6).
+    store.appendFrame(ID, frame({ dir: 'out', fin: false, payload: 'the quick bro' }), true);
+    store.appendFrame(ID, frame({ dir: 'out', opcode: 0, payload: 'wn fox and fox' }), true);
+    store.appendMessage(ID, message('out', 'the quick brown fox and fox'));
+    oneFrameMessage('out', 'fox again');
+    expect(where('brown')).toEqual([[1, 6, 5]]);
+    expect(where('quick brown')).toEqual([[1, 6, 5]]);
+    expect(where('k brown f', { regex: true })).toEqual([[1, 6, 5]]);
+    // In a fragment of its own: that fragment, once, and no second hit for the whole message.
+    expect(where('fox')).toEqual([[1, 7, 5], [1, 8, 6]]);
+    expect(where('fox', { regex: true })).toEqual([[1, 7, 5], [1, 8, 6]]);
+    expect(store.search({ text: 'fox', limit: 1 })).toMatchObject({ more: true, hits: [{ frameIndex: 7 }] });
+    expect(where('brown', { connectionIds: [2] })).toEqual([]);
+  });
+
   test('a fragment points at its message\'s row; a ping at its own row in the messages view', () => {
     expect(where('beta')).toEqual([[1, 2, 3]]);
     expect(where('delta')).toEqual([[1, 4, 3]]);
@@ -545,8 +561,14 @@ describe('search', () => {
   });
 
   test('deleting a timeline removes its rows from the index', () => {
+    store.appendFrame(2, frame({ fin: false, payload: 'split wo' }), true);
+    store.appendFrame(2, frame({ opcode: 0, payload: 'rd' }), true);
+    store.appendMessage(2, message('out', 'split word'));
+    expect(where('word')).toEqual([[2, 2, 2]]);
     store.deleteTimeline(2);
     expect(where('hel')).toEqual([[1, 1, 1]]);
+    const db = reader();
+    expect(Number(db.prepare('SELECT count(*) AS n FROM search WHERE rowid < 0').get()!.n)).toBe(1);
     // The id may be used again (maxConnectionId goes down): the new rows must not inherit the old words.
     store.createTimeline(2);
     oneFrameMessage('out', 'unrelated', 2);
