@@ -6,7 +6,7 @@
 //     times opening, filtering and searching it, answers with the figures and exits.
 import { readFileSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ConnectionSummary, RangeRequest, TimelineFilter } from '../shared/api.ts';
+import type { ConnectionSummary, RangeRequest, RangeResult, TimelineFilter } from '../shared/api.ts';
 import { Engine } from '../electron/core/engine.ts';
 import { startFramescopeProxy } from './framescope-proxy.ts';
 
@@ -59,6 +59,12 @@ export interface OpenFigures {
   /** The text filter on every connection's frames view, one after the other (the biggest one included). */
   textAllConnections: Timed;
   search: Timed & { more: boolean };
+  /**
+   * The text filter (case-sensitive, so not cached by the others) as the UI asks it through a transport:
+   * the first answer (after at most the engine's scan budget) with the rows found by then, and the
+   * time until asking again has counted every match.
+   */
+  uiText: { firstMs: number; firstRows: number; firstComplete: boolean; completeMs: number; requests: number; found: number };
   peakRssBytes: number;
 }
 
@@ -161,13 +167,27 @@ async function open(dataDir: string, sessionId: string, word: string): Promise<v
   const directionOpcode = range(biggest.id, 'frames', { direction: 'in', opcodes: [1] });
   const others = byRows.slice(1).map((c) => range(c.id, 'frames', { text: word }));
   const textAllConnections = others.reduce((sum, t) => ({ ms: sum.ms + t.ms, found: sum.found + t.found }), textFrames);
+  const uiRequest = async (start: number, count: number): Promise<RangeResult> => {
+    const outcome = await e.dispatch('timeline.range', { connectionId: biggest.id, view: 'frames', start, count, filter: { text: word, caseSensitive: true } });
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    return outcome.result as RangeResult;
+  };
+  const u0 = performance.now();
+  let answer = await uiRequest(0, WINDOW);
+  const uiFirst = { firstMs: performance.now() - u0, firstRows: answer.rows.length, firstComplete: answer.complete };
+  let requests = 1;
+  while (!answer.complete) {
+    answer = await uiRequest(answer.total, 0);
+    requests++;
+  }
+  const uiText = { ...uiFirst, completeMs: performance.now() - u0, requests, found: answer.total };
   const t0 = performance.now();
   const hits = e.call('session.search', { text: word });
   const search = { ms: performance.now() - t0, found: hits.hits.length, more: hits.more };
   e.shutdown();
   await report({
     type: 'opened', open: opened, biggestRows: biggest.frameRows, totalRows: list.reduce((n, c) => n + c.frameRows, 0), connections: list.length,
-    firstWindow, textFrames, textMessages, directionOpcode, textAllConnections, search, peakRssBytes: status('VmHWM'),
+    firstWindow, textFrames, textMessages, directionOpcode, textAllConnections, search, uiText, peakRssBytes: status('VmHWM'),
   });
 }
 

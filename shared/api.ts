@@ -281,9 +281,14 @@ export interface RangeRequest {
 }
 
 export interface RangeResult {
-  /** Matching rows in the view. */
+  /** Matching rows in the view (so far, when not `complete`). */
   total: number;
   rows: TimelineRow[];
+  /**
+   * False while a filter over a long timeline is still being counted: the engine answers after a
+   * short while with the rows found so far, and asking again (the same filter) goes on from there.
+   */
+  complete: boolean;
 }
 
 export interface RowDetailRequest {

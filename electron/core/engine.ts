@@ -49,6 +49,11 @@ export interface EngineOptions {
 export type EngineListener = <K extends EventName>(name: K, payload: Events[K]) => void;
 export type RecordListener = (connectionId: number, rec: TimelineRecord) => void;
 
+/**
+ * How long a filtered `timeline.range` from a transport may scan before answering with what it found
+ * (the relay shares this thread; the UI asks again for the rest).
+ */
+const RANGE_BUDGET_MS = 40;
 /** Commands that read the session file: they wait for its writer thread to catch up (see `whenWritten`). */
 const SESSION_READS: ReadonlySet<string> = new Set<CommandName>(['timeline.range', 'timeline.detail', 'session.search']);
 
@@ -75,6 +80,8 @@ export class Engine {
   /** A temporary sessions folder to remove at shutdown. */
   private readonly scratchDir: string | null;
   private readonly now: () => Micros;
+  /** Inside invoke(): the caller is in this process and wants whole answers. */
+  private inProcess = false;
   private readonly batchMs: number;
   private readonly connections = new Map<number, TrackedConnection>();
   private nextId = 1;
@@ -164,7 +171,11 @@ export class Engine {
         this.emit('connection.removed', { id });
       },
       'connections.send': ({ id, message, toward }) => this.connection(id).send(message, toward),
-      'timeline.range': (req) => this.whenWritten((store) => store.range(req)),
+      'timeline.range': (req) => {
+        // A transport's caller gets a filter's first rows soon and asks again for the rest; an in-process one the whole answer.
+        const budgetMs = this.inProcess ? Infinity : RANGE_BUDGET_MS;
+        return this.whenWritten((store) => store.range(req, budgetMs));
+      },
       'timeline.detail': (req) => this.whenWritten((store) => store.detail(req)),
       'proxy.status': () => this.proxy.status(),
       'proxy.start': (settings) => this.proxy.start(settings),
@@ -233,7 +244,13 @@ export class Engine {
   invoke(name: string, arg: unknown): Outcome<unknown> {
     // A read of the session answers at once when the writer has caught up: an in-process caller waits for it.
     if (SESSION_READS.has(name)) this.store.sync();
-    const outcome = this.dispatch(name, arg);
+    this.inProcess = true;
+    let outcome: Outcome<unknown> | Promise<Outcome<unknown>>;
+    try {
+      outcome = this.dispatch(name, arg);
+    } finally {
+      this.inProcess = false;
+    }
     if (outcome instanceof Promise) return { ok: false, error: { code: 'INTERNAL', message: `${name} answers later — use dispatch() or request()` } };
     return outcome;
   }

@@ -764,8 +764,8 @@ describe('timeline', () => {
     const window = t.engine.call('timeline.range', { connectionId: id, view: 'frames', start: 2, count: 3 });
     expect(window.total).toBe(total);
     expect(window.rows).toEqual(all.slice(2, 5));
-    expect(t.engine.call('timeline.range', { connectionId: id, view: 'frames', start: total + 10, count: 5 })).toEqual({ total, rows: [] });
-    expect(t.engine.call('timeline.range', { connectionId: id, view: 'messages', start: 0, count: 0 })).toEqual({ total: t.summary(id).messageRows, rows: [] });
+    expect(t.engine.call('timeline.range', { connectionId: id, view: 'frames', start: total + 10, count: 5 })).toEqual({ total, rows: [], complete: true });
+    expect(t.engine.call('timeline.range', { connectionId: id, view: 'messages', start: 0, count: 0 })).toEqual({ total: t.summary(id).messageRows, rows: [], complete: true });
   });
 
   test('the messages view has one row per message, pointing at its frames, and control frames and notes as themselves', async () => {

@@ -93,7 +93,8 @@ export interface TimelineStore {
   /** Messages left unfinished (their attempt failed or ended) will never complete: their frames join the messages view each as itself. */
   abandonMessages(connectionId: number): void;
   counts(connectionId: number): TimelineCounts;
-  range(req: RangeRequest): RangeResult;
+  /** A window of rows; a filtered one may stop counting after `budgetMs` (see RangeResult.complete). */
+  range(req: RangeRequest, budgetMs?: number): RangeResult;
   detail(req: RowDetailRequest): RowDetail;
   /** The frames view in order, from row `from` (inclusive) to `to` (exclusive), read lazily. */
   frames(connectionId: number, from?: number, to?: number): Iterable<StoredFrame>;

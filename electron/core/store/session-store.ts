@@ -35,6 +35,8 @@ export const DEFAULT_RECORDING_CAP = 16 * 1024 * 1024;
 const DETAIL_CAP = 8 * 1024 * 1024;
 /** Filtered indexes kept per session (the UI uses one or two at a time). */
 const FILTER_CACHE = 16;
+/** Rows a filter scans per query; between two, a budgeted scan looks at the clock. */
+const SCAN_CHUNK = 4096;
 /** Rows read per query when iterating a whole timeline. */
 const PAGE = 2000;
 /** How far back from the newest queued frame a message's one frame is looked for (to store its data once). */
@@ -489,7 +491,12 @@ export class SessionStore implements RecordingStore, LibraryStore {
 
   // ------------------------------------------------------------------ reading
 
-  range(req: RangeRequest): RangeResult {
+  /**
+   * A window of rows. Unfiltered, or with `budgetMs` unbounded, the answer is whole. A filter scans the
+   * connection's rows (once; later calls take up where it stopped): with a budget it stops after that
+   * many ms, answering with the rows found so far and `complete: false` (ask again to go on).
+   */
+  range(req: RangeRequest, budgetMs = Infinity): RangeResult {
     const t = this.readable(req.connectionId);
     const size = req.view === 'frames' ? t.frameRows : t.messageRows;
     const base = req.connectionId * ROWS_PER_CONNECTION;
@@ -497,14 +504,14 @@ export class SessionStore implements RecordingStore, LibraryStore {
       const start = Math.min(req.start, size);
       const end = Math.min(size, req.start + req.count);
       const stmt = req.view === 'frames' ? this.stmt.frameRows! : this.stmt.messageRows!;
-      return { total: size, rows: stmt.all(base + start, base + end).map((r) => toRow(r, base)) };
+      return { total: size, rows: stmt.all(base + start, base + end).map((r) => toRow(r, base)), complete: true };
     }
-    const index = this.filtered(req.connectionId, req.view, req.filter!, size);
+    const index = this.filtered(req.connectionId, req.view, req.filter!, size, performance.now() + budgetMs);
     const end = Math.min(index.length, req.start + req.count);
     const stmt = req.view === 'frames' ? this.stmt.frameRowById! : this.stmt.messageRowById!;
     const rows: TimelineRow[] = [];
     for (let i = req.start; i < end; i++) rows.push(toRow(stmt.get(base + index.matches[i]!)!, base));
-    return { total: index.length, rows };
+    return { total: index.length, rows, complete: index.scanned >= size };
   }
 
   detail(req: RowDetailRequest): RowDetail {
@@ -870,7 +877,8 @@ export class SessionStore implements RecordingStore, LibraryStore {
   }
 
   /** The indexes of rows matching `filter`, brought up to date with rows written since last asked. */
-  private filtered(connectionId: number, view: TimelineView, filter: TimelineFilter, size: number): FilteredIndex {
+  /** The rows matching `filter`, scanned up to `size` in chunks, stopping early once past `deadline` (performance.now()). */
+  private filtered(connectionId: number, view: TimelineView, filter: TimelineFilter, size: number, deadline: number): FilteredIndex {
     const key = `${connectionId}\u0000${view}\u0000${JSON.stringify(filter)}`;
     let index = this.filters.get(key);
     if (index === undefined) {
@@ -888,15 +896,18 @@ export class SessionStore implements RecordingStore, LibraryStore {
         ? `SELECT rid - ? AS i FROM (SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id >= ? AND id < ?) WHERE ${where} ORDER BY rid`
         : `SELECT rid - ? AS i FROM (SELECT ${MESSAGE_ROW_COLUMNS} FROM ${MESSAGE_FROM} WHERE m.id >= ? AND m.id < ?) WHERE ${where} ORDER BY rid`;
       const stmt = this.db.prepare(sql);
-      for (const r of stmt.iterate(base, base + index.scanned, base + size, ...params)) {
-        if (index.length === index.matches.length) {
-          const grown = new Int32Array(index.matches.length * 2);
-          grown.set(index.matches);
-          index.matches = grown;
+      do {
+        const to = Math.min(size, index.scanned + SCAN_CHUNK);
+        for (const r of stmt.iterate(base, base + index.scanned, base + to, ...params)) {
+          if (index.length === index.matches.length) {
+            const grown = new Int32Array(index.matches.length * 2);
+            grown.set(index.matches);
+            index.matches = grown;
+          }
+          index.matches[index.length++] = Number(r.i);
         }
-        index.matches[index.length++] = Number(r.i);
-      }
-      index.scanned = size;
+        index.scanned = to;
+      } while (index.scanned < size && performance.now() < deadline);
     }
     return index;
   }

@@ -53,11 +53,13 @@ export interface TimelineSlice {
   rowsVersion: number;
   /** Why rows could not be loaded, for the timeline to say; null when they load. */
   rowsError: string | null;
+  /** The engine is still counting the rows that match the filter: `total` is a lower bound. */
+  counting: boolean;
   /** Rows arrived while the user was scrolled away from the bottom. */
   newRowsBelow: boolean;
   setView(view: TimelineView): void;
   setFilter(change: Partial<FilterState>): void;
-  setWindow(total: number, rowsVersion: number, rowsError: string | null): void;
+  setWindow(total: number, rowsVersion: number, rowsError: string | null, counting: boolean): void;
   setNewRowsBelow(value: boolean): void;
 }
 
@@ -67,9 +69,10 @@ export const createTimelineSlice: StateCreator<FramescopeState, [], [], Timeline
   total: 0,
   rowsVersion: 0,
   rowsError: null,
+  counting: false,
   newRowsBelow: false,
   setView: (view) => set({ view, selectedRow: null, newRowsBelow: false }),
   setFilter: (change) => set((state) => ({ filter: { ...state.filter, ...change }, newRowsBelow: false })),
-  setWindow: (total, rowsVersion, rowsError) => set({ total, rowsVersion, rowsError }),
+  setWindow: (total, rowsVersion, rowsError, counting) => set({ total, rowsVersion, rowsError, counting }),
   setNewRowsBelow: (value) => set({ newRowsBelow: value }),
 });

@@ -107,9 +107,11 @@ function RowCount() {
   const total = useStore((state) => state.total);
   const view = useStore((state) => state.view);
   const filtering = useStore((state) => state.filter.text !== '' || state.filter.direction !== 'both' || state.filter.opcode !== 'all');
+  const counting = useStore((state) => state.counting);
   return (
-    <span className="timeline-count" data-testid="timeline-count">
-      {countFormat.format(total)} {view === 'frames' ? 'frames' : 'messages'}{filtering ? ' match' : ''}
+    <span className="timeline-count" data-testid="timeline-count" data-counting={counting ? 'true' : undefined}
+      title={counting ? 'Still going through the connection’s rows: more may match' : undefined}>
+      {counting ? 'at least ' : ''}{countFormat.format(total)} {view === 'frames' ? 'frames' : 'messages'}{filtering ? ' match' : ''}{counting ? ' (counting…)' : ''}
     </span>
   );
 }

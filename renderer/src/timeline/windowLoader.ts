@@ -33,6 +33,8 @@ class RowWindow {
   readonly inFlight: Array<[number, number]> = [];
   /** Rows were appended to the connection; with a filter, only the engine knows how many match. */
   tailStale: boolean;
+  /** The engine is still counting the rows that match this filter (`total` is what it found so far). */
+  counting = false;
   tailInFlight = false;
   error: string | null = null;
   retryAt = 0;
@@ -57,7 +59,8 @@ function windowId(key: WindowKey): string {
   return `${key.connectionId}|${key.view}|${key.filter === undefined ? '' : JSON.stringify(key.filter)}`;
 }
 
-export type WindowListener = (total: number, version: number, error: string | null) => void;
+/** What the timeline shows of the current window: its row count, a version to re-read rows on, an error, and whether it is still being counted. */
+export type WindowListener = (total: number, version: number, error: string | null, counting: boolean) => void;
 
 export class TimelineWindowLoader {
   private readonly api: FramescopeApi;
@@ -178,7 +181,7 @@ export class TimelineWindowLoader {
     if (!this.changed) return;
     this.changed = false;
     this.version++;
-    this.listener(this.current?.total ?? 0, this.version, this.current?.error ?? null);
+    this.listener(this.current?.total ?? 0, this.version, this.current?.error ?? null, this.current?.counting ?? false);
   }
 
   private fetchMissing(window: RowWindow): void {
@@ -221,6 +224,10 @@ export class TimelineWindowLoader {
       (result) => {
         if (!done()) return;
         this.store(window, start, result.rows, result.total);
+        // A filter still being counted: ask again (for no rows) to go on counting.
+        if (window.counting !== !result.complete && window === this.current) this.changed = true;
+        window.counting = !result.complete;
+        if (!result.complete) window.tailStale = true;
         this.schedule();
       },
       (error: unknown) => {

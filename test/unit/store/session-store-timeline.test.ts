@@ -108,7 +108,7 @@ describe('range', () => {
 
   test('a window past the end is cut short or empty', () => {
     expect(store.range({ connectionId: ID, view: 'frames', start: 8, count: 5 }).rows.map((x) => x.index)).toEqual([8, 9]);
-    expect(store.range({ connectionId: ID, view: 'frames', start: 50, count: 5 })).toEqual({ total: 10, rows: [] });
+    expect(store.range({ connectionId: ID, view: 'frames', start: 50, count: 5 })).toEqual({ total: 10, rows: [], complete: true });
   });
 
   test('a filtered window counts and indexes among matching rows only', () => {

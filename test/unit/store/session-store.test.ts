@@ -358,6 +358,31 @@ describe('recording cap', () => {
   });
 });
 
+describe('a filter over a long timeline', () => {
+  test('with a budget, a filter answers with what it found so far, and asking again goes on where it stopped', () => {
+    for (let i = 0; i < 10_000; i++) oneFrameMessage(i % 2 === 0 ? 'out' : 'in', i % 3 === 0 ? `match ${i}` : `other ${i}`);
+    store.sync();
+    const req = { connectionId: ID, view: 'frames' as const, start: 0, count: 5, filter: { text: 'match' } };
+    // A budget of 0 ms: one chunk of rows (4096) per call.
+    let result = store.range(req, 0);
+    expect(result).toMatchObject({ complete: false, total: Math.ceil(4096 / 3) });
+    expect(result.rows.map((r) => r.index)).toEqual([0, 3, 6, 9, 12]);
+    let calls = 1;
+    while (!result.complete) {
+      result = store.range({ ...req, start: result.total, count: 0 }, 0);
+      calls++;
+    }
+    expect(calls).toBe(3);
+    expect(result.total).toBe(3334);
+    expect(store.range({ ...req, start: 3333, count: 5 }, 0)).toMatchObject({ complete: true, total: 3334, rows: [{ index: 9999 }] });
+    // Rows appended later are scanned on the next call; without a budget the answer is whole at once.
+    oneFrameMessage('out', 'match late');
+    store.sync();
+    expect(store.range({ ...req, start: 0, count: 0 }, 0)).toMatchObject({ complete: true, total: 3335 });
+    expect(store.range({ ...req, filter: { text: 'other' } })).toMatchObject({ complete: true, total: 6666 });
+  });
+});
+
 describe('filters in the store', () => {
   const long = (c: string, tail: string): string => `${c.repeat(300)} ${tail}`;
 
