@@ -6,7 +6,7 @@ import type { ConnectionSummary, FramescopeApi, InterceptState, ProxyStatus, Rep
 import { errorMessage, type EngineLink } from '../api/index.ts';
 import { onNextFrame } from './frameBatch.ts';
 import { useStore } from './store/index.ts';
-import { engineFilter } from './store/timeline.ts';
+import { engineFilter } from './timeline/filter.ts';
 import type { TimelineWindowLoader } from './timeline/windowLoader.ts';
 
 export function startEngineSync(api: FramescopeApi, link: EngineLink, loader: TimelineWindowLoader): void {
@@ -90,7 +90,7 @@ export function startEngineSync(api: FramescopeApi, link: EngineLink, loader: Ti
     loader.show(
       state.selectedConnectionId === null
         ? null
-        : { connectionId: state.selectedConnectionId, view: state.view, filter: engineFilter(state.filter) },
+        : { connectionId: state.selectedConnectionId, view: state.view, filter: engineFilter(state.filter, state.connections[state.selectedConnectionId]?.createdAt ?? 0) },
     );
   });
 

@@ -134,7 +134,7 @@ test('opens a connection from the form, sends text, JSON, binary and a ping, and
   expect(await byId('timeline-count').textContent()).toBe('10 frames');
 });
 
-test('filters the timeline by text, regex, direction and opcode', async () => {
+test('filters the timeline by text, regex, direction, opcode and time range', async () => {
   await connectFromForm(page, `${echo.url}/filters`);
   await connectionItem('open').waitFor(WAIT);
   await sendOneOfEach();
@@ -174,6 +174,21 @@ test('filters the timeline by text, regex, direction and opcode', async () => {
   await byId('filter-direction').selectOption('both');
   await expect.poll(() => byId('timeline-count').textContent(), WAIT).toBe('10 frames');
   await waitForRows(8);
+
+  // A time range: everything happened within the first minute of the connection.
+  await byId('filter-from').fill('60');
+  await expect.poll(() => byId('timeline-count').textContent(), WAIT).toBe('0 frames match');
+  await byId('filter-from').fill('0');
+  await byId('filter-to').fill('60');
+  await expect.poll(() => byId('timeline-count').textContent(), WAIT).toBe('10 frames match');
+  // One that does not read is explained and not applied.
+  await byId('filter-to').fill('soon');
+  await expect.poll(() => byId('filter-problem').textContent(), WAIT).toContain('To: "soon" is not a time');
+  expect(await byId('filter-to').getAttribute('aria-invalid')).toBe('true');
+  expect(await byId('timeline-count').textContent()).toBe('10 frames match');
+  await byId('filter-from').fill('');
+  await byId('filter-to').fill('');
+  await expect.poll(() => byId('timeline-count').textContent(), WAIT).toBe('10 frames');
 });
 
 test('closes with a code and reason: close frames both ways, the closed state, and the server gets both', async () => {

@@ -9,7 +9,7 @@
 import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TimelineRow } from '../../../shared/api.ts';
 import { useStore } from '../store/index.ts';
-import { engineFilter } from '../store/timeline.ts';
+import { engineFilter } from './filter.ts';
 import { timelineLoader } from './loader.ts';
 import { ROW_HEIGHT, TimelineRowView } from './TimelineRowView.tsx';
 import { TimelineToolbar } from './TimelineToolbar.tsx';
@@ -83,7 +83,7 @@ export function Timeline() {
   useLayoutEffect(() => {
     if (jumpTarget === null) return;
     // The person moved on (another connection, view or filter) before the row arrived.
-    if (jumpTarget.connectionId !== connectionId || jumpTarget.view !== view || engineFilter(filter) !== undefined) {
+    if (jumpTarget.connectionId !== connectionId || jumpTarget.view !== view || engineFilter(filter, startTime) !== undefined) {
       clearJump();
       return;
     }

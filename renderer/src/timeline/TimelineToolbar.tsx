@@ -1,11 +1,12 @@
 // The bar above the timeline: frames/messages view, text or regex filter (with case toggle),
-// direction and opcode filters, and the time format. The engine does the filtering.
+// direction and opcode filters, a time range, and the time format. The engine does the filtering.
 // Test ids: view-toggle (buttons with data-view), filter-text, filter-regex, filter-case,
-// filter-direction, filter-opcode, filter-problem, time-display, timeline-count.
+// filter-direction, filter-opcode, filter-from, filter-to, filter-problem, time-display, timeline-count.
 import { useEffect, useRef, useState } from 'react';
 import type { Direction, TimelineView } from '../../../shared/api.ts';
 import { useStore } from '../store/index.ts';
-import { OPCODE_CHOICES, type OpcodeChoice } from '../store/timeline.ts';
+import { OPCODE_CHOICES, timeRangeProblem, type OpcodeChoice } from './filter.ts';
+import { filterHidesRows } from './rowFilters.ts';
 
 const TEXT_FILTER_DELAY_MS = 200;
 const countFormat = new Intl.NumberFormat();
@@ -41,6 +42,10 @@ export function TimelineToolbar() {
     if (appliedText !== pushedText.current) setText(appliedText);
     pushedText.current = appliedText;
   }, [appliedText]);
+  const startTime = useStore((state) => (state.selectedConnectionId === null ? 0 : state.connections[state.selectedConnectionId]?.createdAt ?? 0));
+  const from = useStore((state) => state.filter.from);
+  const to = useStore((state) => state.filter.to);
+  const rangeProblem = timeRangeProblem({ from, to }, startTime);
   const problem = regex && text !== '' ? regexProblem(text, caseSensitive) : null;
   useEffect(() => {
     if (problem !== null || text === appliedText) return;
@@ -91,14 +96,44 @@ export function TimelineToolbar() {
         onChange={(event) => setFilter({ opcode: event.target.value as OpcodeChoice })}>
         {Object.entries(OPCODE_CHOICES).map(([value, choice]) => <option key={value} value={value}>{choice.label}</option>)}
       </select>
+      <TimeBound bound="from" applied={from} invalid={rangeProblem !== null && rangeProblem.startsWith('From')} />
+      <TimeBound bound="to" applied={to} invalid={rangeProblem !== null && !rangeProblem.startsWith('From')} />
       <select value={timeDisplay} aria-label="Time" data-testid="time-display"
         onChange={(event) => setTimeDisplay(event.target.value as typeof timeDisplay)}>
         <option value="clock">Clock time</option>
         <option value="offset">Since start</option>
       </select>
       <RowCount />
-      {problem !== null && <p className="filter-problem" role="alert" data-testid="filter-problem">{problem}</p>}
+      {(problem ?? rangeProblem) !== null && <p className="filter-problem" role="alert" data-testid="filter-problem">{problem ?? rangeProblem}</p>}
     </div>
+  );
+}
+
+const TIME_BOUND_DELAY_MS = 400;
+
+/** One end of the time range: typed freely, applied after a pause (a bound that does not read is shown, not applied). */
+function TimeBound({ bound, applied, invalid }: { bound: 'from' | 'to'; applied: string; invalid: boolean }) {
+  const setFilter = useStore((state) => state.setFilter);
+  const [value, setValue] = useState(applied);
+  const pushed = useRef(applied);
+  useEffect(() => {
+    if (applied !== pushed.current) setValue(applied);
+    pushed.current = applied;
+  }, [applied]);
+  useEffect(() => {
+    if (value === applied) return;
+    const timer = setTimeout(() => {
+      pushed.current = value;
+      setFilter(bound === 'from' ? { from: value } : { to: value });
+    }, TIME_BOUND_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [value, applied, bound, setFilter]);
+  return (
+    <input className="time-bound" value={value} spellCheck={false} aria-invalid={invalid}
+      placeholder={bound === 'from' ? 'From (s or hh:mm:ss)' : 'To (s or hh:mm:ss)'}
+      aria-label={bound === 'from' ? 'Rows from this time' : 'Rows before this time'}
+      title="Seconds since the connection started (12.5), or a clock time (14:03:27.512)"
+      data-testid={`filter-${bound}`} onChange={(event) => setValue(event.target.value)} />
   );
 }
 
@@ -106,7 +141,7 @@ export function TimelineToolbar() {
 function RowCount() {
   const total = useStore((state) => state.total);
   const view = useStore((state) => state.view);
-  const filtering = useStore((state) => state.filter.text !== '' || state.filter.direction !== 'both' || state.filter.opcode !== 'all');
+  const filtering = useStore((state) => filterHidesRows(state.filter));
   const counting = useStore((state) => state.counting);
   return (
     <span className="timeline-count" data-testid="timeline-count" data-counting={counting ? 'true' : undefined}
