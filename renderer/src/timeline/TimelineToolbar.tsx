@@ -2,7 +2,7 @@
 // direction and opcode filters, a time range, and the time format. The engine does the filtering.
 // Test ids: view-toggle (buttons with data-view), filter-text, filter-regex, filter-case,
 // filter-direction, filter-opcode, filter-from, filter-to, filter-problem, time-display, timeline-count.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Direction, TimelineView } from '../../../shared/api.ts';
 import { useStore } from '../store/index.ts';
 import { OPCODE_CHOICES, timeRangeProblem, type OpcodeChoice } from './filter.ts';
@@ -33,29 +33,15 @@ export function TimelineToolbar() {
   const proxied = useStore((state) => state.selectedConnectionId !== null && state.connections[state.selectedConnectionId]?.origin === 'proxied');
   const setTimeDisplay = useStore((state) => state.setTimeDisplay);
 
-  // The text box is local so typing stays instant; the engine gets it after a pause.
-  const [text, setText] = useState(appliedText);
-  // The filter can also be cleared from elsewhere (a jump to a search hit, another session): the box
-  // follows then, but not when the change is the box's own text arriving.
-  const pushedText = useRef(appliedText);
-  useEffect(() => {
-    if (appliedText !== pushedText.current) setText(appliedText);
-    pushedText.current = appliedText;
-  }, [appliedText]);
+  // The text box is local so typing stays instant; the engine gets it after a pause (not while the regex is broken).
+  const pushText = useCallback((value: string) => setFilter({ text: value }), [setFilter]);
+  const textReads = useCallback((value: string) => !(regex && value !== '' && regexProblem(value, caseSensitive) !== null), [regex, caseSensitive]);
+  const [text, setText] = useDelayedField(appliedText, pushText, TEXT_FILTER_DELAY_MS, textReads);
   const startTime = useStore((state) => (state.selectedConnectionId === null ? 0 : state.connections[state.selectedConnectionId]?.createdAt ?? 0));
   const from = useStore((state) => state.filter.from);
   const to = useStore((state) => state.filter.to);
   const rangeProblem = timeRangeProblem({ from, to }, startTime);
   const problem = regex && text !== '' ? regexProblem(text, caseSensitive) : null;
-  useEffect(() => {
-    if (problem !== null || text === appliedText) return;
-    const timer = setTimeout(() => {
-      pushedText.current = text;
-      setFilter({ text });
-    }, TEXT_FILTER_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [text, appliedText, problem, setFilter]);
-
 
   return (
     <div className="timeline-toolbar">
@@ -110,10 +96,14 @@ export function TimelineToolbar() {
 }
 
 const TIME_BOUND_DELAY_MS = 400;
+const anyValue = (): boolean => true;
 
-/** One end of the time range: typed freely, applied after a pause (a bound that does not read is shown, not applied). */
-function TimeBound({ bound, applied, invalid }: { bound: 'from' | 'to'; applied: string; invalid: boolean }) {
-  const setFilter = useStore((state) => state.setFilter);
+/**
+ * A filter box's own text, so typing stays instant: handed to `push` after `delayMs` without typing
+ * (only when `reads` accepts it). It follows the applied value when that changes from elsewhere (a
+ * jump to a search hit, another session), but not when the change is the box's own text arriving.
+ */
+function useDelayedField(applied: string, push: (value: string) => void, delayMs: number, reads: (value: string) => boolean = anyValue): [string, (value: string) => void] {
   const [value, setValue] = useState(applied);
   const pushed = useRef(applied);
   useEffect(() => {
@@ -121,13 +111,21 @@ function TimeBound({ bound, applied, invalid }: { bound: 'from' | 'to'; applied:
     pushed.current = applied;
   }, [applied]);
   useEffect(() => {
-    if (value === applied) return;
+    if (value === applied || !reads(value)) return;
     const timer = setTimeout(() => {
       pushed.current = value;
-      setFilter(bound === 'from' ? { from: value } : { to: value });
-    }, TIME_BOUND_DELAY_MS);
+      push(value);
+    }, delayMs);
     return () => clearTimeout(timer);
-  }, [value, applied, bound, setFilter]);
+  }, [value, applied, reads, push, delayMs]);
+  return [value, setValue];
+}
+
+/** One end of the time range: typed freely, applied after a pause (a bound that does not read is shown, not applied). */
+function TimeBound({ bound, applied, invalid }: { bound: 'from' | 'to'; applied: string; invalid: boolean }) {
+  const setFilter = useStore((state) => state.setFilter);
+  const push = useCallback((value: string) => setFilter(bound === 'from' ? { from: value } : { to: value }), [bound, setFilter]);
+  const [value, setValue] = useDelayedField(applied, push, TIME_BOUND_DELAY_MS);
   return (
     <input className="time-bound" value={value} spellCheck={false} aria-invalid={invalid}
       placeholder={bound === 'from' ? 'From (s or hh:mm:ss)' : 'To (s or hh:mm:ss)'}
