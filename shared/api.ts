@@ -507,6 +507,11 @@ export interface SearchResult {
   hits: SearchHit[];
   /** More rows matched than `limit`. */
   more: boolean;
+  /**
+   * Frame rows recorded that the search index has not taken in yet, so not searched: the engine indexes
+   * them once traffic lets it (recording never waits for the index). 0 when everything was searched.
+   */
+  indexing: number;
 }
 
 export interface HarExport {

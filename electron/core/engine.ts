@@ -203,7 +203,8 @@ export class Engine {
       },
       'session.settings': () => this.store.settings(),
       'session.configure': (settings) => this.store.configure(settings),
-      'session.search': (req) => this.whenWritten((store) => store.search(req)),
+      // A transport's caller (the UI) gets what is indexed now and how much is not yet; an in-process one waits for the index.
+      'session.search': (req) => (this.inProcess ? this.store.search(req) : this.whenWritten((store) => store.search(req, false))),
       'har.export': ({ connectionIds, sensitive }) => this.exportHar(connectionIds, sensitive === true),
       'har.import': ({ har, fileName, into }) => this.importHar(har, fileName, into ?? 'new'),
       'saved.list': () => this.saved.list(),

@@ -21,14 +21,16 @@ import {
   type RecordingStore, type TimelineCounts,
 } from './records.ts';
 import {
-  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, messageSearchRowid, ROWS_PER_CONNECTION, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
+  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, messageSearchRowid, POSTED, PROGRESS_SLOTS, ROWS_PER_CONNECTION, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
 /**
  * The session format. 2: an assembled message of one frame stores no data of its own (it is that
- * frame's payload). Format 1 files are read as they are and marked 2 when opened, as rows of format 2 may follow.
+ * frame's payload). 3: rows are indexed for search after they are written, up to the marks in
+ * `search_progress`. Older files are read as they are and marked 3 when opened, as newer rows may follow
+ * (their rows were indexed as they were written: their marks start at their last rows).
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 /** Row ids are connection × 2^32 + row index: a connection's rows are one contiguous rowid range. */
 export const DEFAULT_RECORDING_CAP = 16 * 1024 * 1024;
 /** Larger payloads are cut when sent to the UI (the store keeps them whole, up to the recording cap). */
@@ -90,6 +92,7 @@ CREATE TABLE IF NOT EXISTS saved_messages (
 );
 CREATE TABLE IF NOT EXISTS replay_runs (id INTEGER PRIMARY KEY, run TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, content='', contentless_delete=1);
+CREATE TABLE IF NOT EXISTS search_progress (connection INTEGER PRIMARY KEY, frames INTEGER NOT NULL, messages INTEGER NOT NULL);
 `;
 
 /**
@@ -178,11 +181,12 @@ export class SessionStore implements RecordingStore, LibraryStore {
   private resumers: Array<() => void> = [];
 
   /** Opens (creating when missing) the session file at `path`. */
-  constructor(path: string, opts: { name?: string; now?: Micros; maxUnwrittenBytes?: number; behindBytes?: number } = {}) {
+  constructor(path: string, opts: { name?: string; now?: Micros; maxUnwrittenBytes?: number; behindBytes?: number; indexOnlyWhenTold?: boolean } = {}) {
     this.path = path;
     this.maxUnwrittenBytes = opts.maxUnwrittenBytes ?? MAX_UNWRITTEN_BYTES;
     this.behindBytes = opts.behindBytes ?? BEHIND_BYTES;
     this.db = new DatabaseSync(path);
+    let indexedAsWritten = false;
     try {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
       // A newer session is refused before anything is written to it.
@@ -202,6 +206,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
       } else if (Number(version) < SCHEMA_VERSION) {
         // Older formats are read as they are; what is appended from now on is in this one.
         this.setMeta('schemaVersion', String(SCHEMA_VERSION));
+        indexedAsWritten = Number(version) < 3;
       }
     } catch (err) {
       // A file that is not a session (or is a newer one) is not kept open: it stays the user's to move or delete.
@@ -228,11 +233,18 @@ export class SessionStore implements RecordingStore, LibraryStore {
       lastMessage: this.db.prepare('SELECT max(id) AS id FROM messages WHERE id >= ? AND id < ?'),
     };
     for (const row of this.db.prepare('SELECT id FROM connections').all()) this.loadTimeline(Number(row.id));
+    if (indexedAsWritten) {
+      const mark = this.db.prepare('INSERT OR REPLACE INTO search_progress (connection, frames, messages) VALUES (?, ?, ?)');
+      this.transaction(() => {
+        for (const [id, t] of this.timelines) mark.run(id, t.frameRows, t.messageRows);
+      });
+    }
     // The writer checkpoints the WAL; this connection's few writes (names, settings, the library) leave it to it.
     this.db.exec('PRAGMA wal_autocheckpoint = 0');
-    const shared = new SharedArrayBuffer(8);
+    const shared = new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT);
     this.progress = new Int32Array(shared);
-    this.writer = new Worker(WRITER_URL, { workerData: { path, shared } satisfies WriterData, resourceLimits: { maxOldGenerationSizeMb: WRITER_HEAP_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const workerData: WriterData = { path, shared, ...(opts.indexOnlyWhenTold === true ? { indexOnlyWhenTold: true } : {}) };
+    this.writer = new Worker(WRITER_URL, { workerData, resourceLimits: { maxOldGenerationSizeMb: WRITER_HEAP_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.writer.on('message', (ack: WriterAck) => this.acknowledged(ack));
     this.writer.on('error', (err) => this.writerFailed(`The session writer stopped: ${err.message}`, true));
     this.writer.unref();
@@ -269,7 +281,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
     if (this.closed) return;
     this.flush();
     const seq = ++this.posted;
-    this.writer.postMessage({ type: 'close', seq } satisfies WriterCommand);
+    this.post({ type: 'close', seq });
     this.closed = true;
     try {
       this.waitWritten(seq);
@@ -309,7 +321,11 @@ export class SessionStore implements RecordingStore, LibraryStore {
   }
 
   deleteTimeline(connectionId: number): void {
-    this.sync();
+    this.flush();
+    // The writer stops indexing its rows first (it might be indexing them between commands).
+    const seq = ++this.posted;
+    this.post({ type: 'forget', seq, connectionId });
+    this.waitWritten(seq);
     const lo = connectionId * ROWS_PER_CONNECTION;
     const hi = lo + ROWS_PER_CONNECTION;
     this.transaction(() => {
@@ -317,6 +333,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
       this.db.prepare('DELETE FROM messages WHERE id >= ? AND id < ?').run(lo, hi);
       this.db.prepare('DELETE FROM search WHERE rowid >= ? AND rowid < ?').run(lo, hi);
       this.db.prepare('DELETE FROM search WHERE rowid > ? AND rowid <= ?').run(messageSearchRowid(hi), messageSearchRowid(lo));
+      this.db.prepare('DELETE FROM search_progress WHERE connection = ?').run(connectionId);
       this.db.prepare('DELETE FROM connections WHERE id = ?').run(connectionId);
     });
     this.timelines.delete(connectionId);
@@ -427,7 +444,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
     if (this.unwritten.length === 0) this.writer.ref();
     this.unwritten.push({ seq, bytes, counts, ring });
     this.unwrittenBytes += bytes;
-    this.writer.postMessage(batch, transfer);
+    this.post(batch, transfer);
     while (this.unwrittenBytes > this.maxUnwrittenBytes) this.waitWritten(this.unwritten[0]!.seq);
   }
 
@@ -544,8 +561,21 @@ export class SessionStore implements RecordingStore, LibraryStore {
   }
 
   /** Full-text search (FTS5) over text payloads, ping and pong text, close reasons, error reasons and notes; with `regex`, a scan of the rows' text. */
-  search(req: SearchRequest): SearchResult {
+  /**
+   * Rows whose text has the words (or matches the regex). With `complete` (in-process callers), the
+   * writer first brings the search index up to every row written, however many that is; without it
+   * (the UI, while traffic may be flowing) the search covers what is indexed and says how many frame
+   * rows are still waiting for the index.
+   */
+  search(req: SearchRequest, complete = true): SearchResult {
+    if (complete) {
+      this.flush();
+      const seq = ++this.posted;
+      this.post({ type: 'index', seq });
+      this.waitWritten(seq);
+    }
     this.readPoint();
+    const indexing = this.notIndexed(req.connectionIds);
     const limit = req.limit ?? 200;
     const wanted = req.connectionIds === undefined ? null : new Set(req.connectionIds);
     const hits: SearchHit[] = [];
@@ -589,7 +619,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
       ) ORDER BY id`).all(key);
     } else {
       const query = ftsQuery(req.text);
-      if (query === '') return { hits, more };
+      if (query === '') return { hits, more, indexing };
       frameHits = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id IN (SELECT rowid FROM search WHERE search MATCH ?1 AND rowid >= 0) ORDER BY id`).iterate(query);
       // (messageSearchRowid: a whole message's rowid is -id - 1.)
       wholeHits = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id IN (
@@ -601,14 +631,26 @@ export class SessionStore implements RecordingStore, LibraryStore {
     let w = 0;
     for (const r of frameHits) {
       while (w < wholeHits.length && Number(wholeHits[w]!.rid) < Number(r.rid)) {
-        if (!consider(wholeHits[w++]!)) return { hits, more };
+        if (!consider(wholeHits[w++]!)) return { hits, more, indexing };
       }
-      if (!consider(r)) return { hits, more };
+      if (!consider(r)) return { hits, more, indexing };
     }
     while (w < wholeHits.length) {
       if (!consider(wholeHits[w++]!)) break;
     }
-    return { hits, more };
+    return { hits, more, indexing };
+  }
+
+  /** Frame rows written (and readable) that the search index does not have yet, over `connectionIds` or all. */
+  private notIndexed(connectionIds: number[] | undefined): number {
+    const marks = new Map<number, number>();
+    for (const r of this.db.prepare('SELECT connection, frames FROM search_progress').all()) marks.set(Number(r.connection), Number(r.frames));
+    let pending = 0;
+    for (const id of connectionIds ?? this.timelines.keys()) {
+      if (!this.timelines.has(id)) continue;
+      pending += Math.max(0, this.readable(id).frameRows - (marks.get(id) ?? 0));
+    }
+    return pending;
   }
 
   // ------------------------------------------------------------------ library
@@ -707,6 +749,12 @@ export class SessionStore implements RecordingStore, LibraryStore {
     this.readPoint();
     this.timeline(connectionId);
     return this.written.get(connectionId)!;
+  }
+
+  /** Hands the writer a command, saying in shared memory that one is waiting (it then leaves indexing for later). */
+  private post(cmd: WriterCommand, transfer: ArrayBuffer[] = []): void {
+    Atomics.store(this.progress, POSTED, cmd.seq);
+    this.writer.postMessage(cmd, transfer);
   }
 
   /** Waits (blocking this thread) until the writer has done command `seq`. */

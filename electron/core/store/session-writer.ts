@@ -1,7 +1,12 @@
 // The session's writer thread: takes the batches a SessionStore hands it, in order, and writes each in
-// one transaction, with its full-text index and the WAL checkpoints, so the thread that relays frames
-// never waits on the disk. After each batch it publishes the batch's number in shared memory (for a
-// reader that must see it, waiting with Atomics.wait) and answers with a message (for one that can wait).
+// one transaction (with the WAL checkpoints), so the thread that relays frames never waits on the disk.
+// After each command it publishes its number in shared memory (for a reader that must see it, waiting
+// with Atomics.wait) and answers with a message (for one that can wait).
+//
+// The full-text index comes second: rows are indexed in chunks whenever no command is waiting, each
+// connection in row order up to a mark kept in `search_progress` (in the same transaction, so a killed
+// app loses nothing of it), or all at once when told ('index', before a search). Recording at full speed
+// thus never waits for indexing; the index catches up as soon as the traffic lets it.
 import { isUtf8 } from 'node:buffer';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,16 +14,27 @@ import { Opcode } from '../../../shared/websocket.ts';
 import { closeOf, framePreview, preview, SEARCH_BYTES } from './preview.ts';
 import type { FrameRecord } from './records.ts';
 import {
-  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, KIND, messageSearchRowid, STATE, WRITTEN,
+  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, KIND, messageSearchRowid, POSTED, ROWS_PER_CONNECTION, RUNNING, STATE, WRITTEN,
   type FrameInsert, type MessageInsert, type WriterAck, type WriterBatch, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
 const decoder = new TextDecoder('utf-8');
 const SQLITE_BUSY = 5;
+/** Rows of each table indexed per transaction between commands. */
+const INDEX_CHUNK = 1024;
+
+/** Per connection: rows written (frames, messages), or indexed for search. */
+interface RowMarks {
+  frames: number;
+  messages: number;
+}
 
 class SessionWriter {
   private readonly db: DatabaseSync;
-  private readonly stmt: Record<'insertFrame' | 'insertMessage' | 'linkMessage' | 'index' | 'saveConnection', StatementSync>;
+  private readonly stmt: Record<'insertFrame' | 'insertMessage' | 'linkMessage' | 'index' | 'saveConnection' | 'framesToIndex' | 'messagesToIndex' | 'indexed', StatementSync>;
+  /** Rows written, and rows indexed, per connection (those with rows). */
+  private readonly written = new Map<number, RowMarks>();
+  private readonly indexed = new Map<number, RowMarks>();
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -33,7 +49,67 @@ class SessionWriter {
       linkMessage: this.db.prepare('UPDATE frames SET message = ? WHERE id = ?'),
       index: this.db.prepare('INSERT INTO search (rowid, text) VALUES (?, ?)'),
       saveConnection: this.db.prepare('INSERT OR REPLACE INTO connections (id, summary) VALUES (?, ?)'),
+      framesToIndex: this.db.prepare('SELECT id, kind, opcode, searchable, extra, payload FROM frames WHERE id >= ? AND id < ? ORDER BY id'),
+      messagesToIndex: this.db.prepare(`SELECT id, data FROM messages WHERE id >= ? AND id < ? AND frame_row IS NULL AND first != last AND opcode = ${Opcode.TEXT}
+        AND compressed = 0 AND length(data) BETWEEN 1 AND ${SEARCH_BYTES} ORDER BY id`),
+      indexed: this.db.prepare('INSERT OR REPLACE INTO search_progress (connection, frames, messages) VALUES (?, ?, ?)'),
     };
+    // Where indexing stands: the marks kept, and the rows each connection has.
+    for (const r of this.db.prepare('SELECT connection, frames, messages FROM search_progress').all()) {
+      this.indexed.set(Number(r.connection), { frames: Number(r.frames), messages: Number(r.messages) });
+    }
+    const last = (table: string, c: number): number => {
+      const r = this.db.prepare(`SELECT max(id) AS id FROM ${table} WHERE id >= ? AND id < ?`).get(c * ROWS_PER_CONNECTION, (c + 1) * ROWS_PER_CONNECTION);
+      return r?.id === null || r?.id === undefined ? 0 : Number(r.id) - c * ROWS_PER_CONNECTION + 1;
+    };
+    for (const r of this.db.prepare('SELECT id FROM connections').all()) {
+      const c = Number(r.id);
+      this.written.set(c, { frames: last('frames', c), messages: last('messages', c) });
+    }
+  }
+
+  /** Whether some written rows are not in the search index yet. */
+  get indexBehind(): boolean {
+    for (const [c, w] of this.written) {
+      const i = this.indexed.get(c);
+      if (i === undefined ? w.frames > 0 || w.messages > 0 : i.frames < w.frames || i.messages < w.messages) return true;
+    }
+    return false;
+  }
+
+  /** Indexes up to INDEX_CHUNK rows of each table of one connection that is behind, in one transaction; false when none was. */
+  indexSome(): boolean {
+    for (const [c, w] of this.written) {
+      const i = this.indexed.get(c) ?? { frames: 0, messages: 0 };
+      if (i.frames >= w.frames && i.messages >= w.messages) continue;
+      const base = c * ROWS_PER_CONNECTION;
+      const frames = Math.min(w.frames, i.frames + INDEX_CHUNK);
+      const messages = Math.min(w.messages, i.messages + INDEX_CHUNK);
+      this.db.exec('BEGIN');
+      try {
+        for (const r of this.stmt.framesToIndex.iterate(base + i.frames, base + frames)) {
+          const text = searchText(r);
+          if (text !== '') this.stmt.index.run(Number(r.id), text);
+        }
+        for (const r of this.stmt.messagesToIndex.iterate(base + i.messages, base + messages)) {
+          this.stmt.index.run(messageSearchRowid(Number(r.id)), decoder.decode(r.data as Uint8Array));
+        }
+        this.stmt.indexed.run(c, frames, messages);
+        this.db.exec('COMMIT');
+      } catch (err) {
+        this.db.exec('ROLLBACK');
+        throw err;
+      }
+      this.indexed.set(c, { frames, messages });
+      return true;
+    }
+    return false;
+  }
+
+  /** A connection about to be deleted: none of its rows are indexed from now on (its marks go with its rows). */
+  forget(connectionId: number): void {
+    this.written.delete(connectionId);
+    this.indexed.delete(connectionId);
   }
 
   write(batch: WriterBatch): void {
@@ -51,6 +127,15 @@ class SessionWriter {
     }
   }
 
+  /** Rows up to `id` of its connection are written. */
+  private wrote(id: number, table: keyof RowMarks): void {
+    const c = Math.floor(id / ROWS_PER_CONNECTION);
+    const row = id - c * ROWS_PER_CONNECTION + 1;
+    let w = this.written.get(c);
+    if (w === undefined) this.written.set(c, (w = { frames: 0, messages: 0 }));
+    if (row > w[table]) w[table] = row;
+  }
+
   close(): void {
     this.db.close();
   }
@@ -60,7 +145,7 @@ class SessionWriter {
     if (rec.kind === 'note') {
       this.stmt.insertFrame.run(f.id, KIND.note, null, rec.time, -1, 1, 0, 0, rec.text, f.message, 0, null, 0, null, 0, 0, 0, 0,
         JSON.stringify({ event: rec.event, text: rec.text }), null, null, null, null);
-      this.stmt.index.run(f.id, rec.text);
+      this.wrote(f.id, 'frames');
       return;
     }
     // Most frames' wire bytes are their header and the payload (masked or not): only the header is stored.
@@ -78,16 +163,12 @@ class SessionWriter {
       rec.headerLength, rec.nonMinimalLength ? 1 : 0, headerOnly ? 1 : 0, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
       rec.maskKey, rec.original ?? null, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire, rec.payload,
     );
-    if (rec.error) this.stmt.index.run(f.id, rec.error.reason);
-    else if (searchable && rec.payload.length > 0) this.stmt.index.run(f.id, decoder.decode(rec.payload));
-    else {
-      const words = controlText(rec);
-      if (words !== '') this.stmt.index.run(f.id, words);
-    }
+    this.wrote(f.id, 'frames');
   }
 
   private writeMessage(m: MessageInsert): void {
     const rec = m.rec;
+    this.wrote(m.id, 'messages');
     if (rec === null) {
       this.stmt.insertMessage.run(m.id, m.frameRow, null, null, null, null, null, m.first, m.last, null, null, null, null, null);
       return;
@@ -95,11 +176,6 @@ class SessionWriter {
     const extra: Record<string, unknown> = {};
     if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
     if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
-    // A text message of several frames is indexed whole too, so words cut between fragments are found.
-    // (A compressed one is whole on its FIN frame, indexed there.)
-    if (m.first !== m.last && rec.opcode === Opcode.TEXT && !rec.compressed && rec.data.length <= SEARCH_BYTES && rec.data.length > 0) {
-      this.stmt.index.run(messageSearchRowid(m.id), decoder.decode(rec.data));
-    }
     this.stmt.insertMessage.run(
       m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, preview(rec.data, rec.opcode === Opcode.TEXT), m.first, m.last,
       rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
@@ -121,11 +197,23 @@ function wireIsHeaderAndPayload(rec: FrameRecord): boolean {
   return true;
 }
 
-/** What a control frame says in words, for the search index: a ping's or pong's text, a close frame's reason. */
-function controlText(rec: FrameRecord): string {
-  if (rec.kind !== 'frame') return '';
-  if (rec.opcode === Opcode.CLOSE) return closeOf(rec.payload).reason;
-  return (rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG) && isUtf8(rec.payload) ? decoder.decode(rec.payload) : '';
+/**
+ * A frames row's words for the search index: a note's text, an error's reason, a text payload (up to
+ * SEARCH_BYTES; marked `searchable` when written), a close frame's reason, a ping's or pong's text.
+ * (A text message of several frames is indexed whole too, from the messages table, so words cut
+ * between fragments are found; a compressed one is whole on its FIN frame.)
+ */
+function searchText(r: Record<string, unknown>): string {
+  const kind = Number(r.kind);
+  if (kind === KIND.note || kind === KIND.error) {
+    const extra = JSON.parse(String(r.extra)) as { text?: string; error?: { reason: string } };
+    return (kind === KIND.note ? extra.text : extra.error?.reason) ?? '';
+  }
+  const payload = r.payload instanceof Uint8Array ? r.payload : new Uint8Array(0);
+  if (Number(r.searchable) === 1) return payload.length > 0 ? decoder.decode(payload) : '';
+  const opcode = Number(r.opcode);
+  if (opcode === Opcode.CLOSE) return closeOf(payload).reason;
+  return (opcode === Opcode.PING || opcode === Opcode.PONG) && isUtf8(payload) ? decoder.decode(payload) : '';
 }
 
 function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
@@ -145,6 +233,39 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
     port.close();
     return;
   }
+  // Between commands, the search index catches up a chunk at a time, yielding as soon as a command waits.
+  let indexing = false;
+  const indexWhileIdle = (): void => {
+    indexing = false;
+    if (Atomics.load(shared, STATE) !== RUNNING || Atomics.load(shared, POSTED) > Atomics.load(shared, WRITTEN)) return;
+    try {
+      if (writer.indexSome()) schedule();
+    } catch (err) {
+      // Busy (another program holds the lock) or failing: tried again after the next command.
+      if ((err as { errcode?: number }).errcode !== SQLITE_BUSY) port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Could not index the session file ${data.path} for search: ${(err as Error).message}`, fatal: false } satisfies WriterAck);
+    }
+  };
+  const schedule = (): void => {
+    if (indexing || data.indexOnlyWhenTold === true) return;
+    indexing = true;
+    setImmediate(indexWhileIdle);
+  };
+  schedule();
+
+  /** Runs `step` until it succeeds, waiting out another program's write lock (saying so once); the error of any other failure. */
+  const patiently = (step: () => void): string | null => {
+    for (let said = false; ;) {
+      try {
+        step();
+        return null;
+      } catch (err) {
+        if ((err as { errcode?: number }).errcode !== SQLITE_BUSY) return (err as Error).message;
+        if (!said) port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Waiting for another program to let go of the session file ${data.path}`, fatal: false } satisfies WriterAck);
+        said = true;
+      }
+    }
+  };
+
   port.on('message', (cmd: WriterCommand) => {
     if (cmd.type === 'close') {
       writer.close();
@@ -153,25 +274,23 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
       port.close();
       return;
     }
-    // Another program holding the write lock is waited out, however long (the relay has stopped reading
-    // meanwhile). A batch that cannot be written otherwise (the disk is full, the file went away) is
-    // reported and the next one tried.
     let error: string | null = null;
-    for (let said = false; ;) {
-      try {
-        writer.write(cmd);
-        break;
-      } catch (err) {
-        if ((err as { errcode?: number }).errcode === SQLITE_BUSY) {
-          if (!said) port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Waiting for another program to let go of the session file ${data.path}`, fatal: false } satisfies WriterAck);
-          said = true;
-          continue;
-        }
-        error = `Could not write ${cmd.frames.length === 0 ? 'a batch' : 'recorded frames'} to the session file ${data.path}: ${(err as Error).message}`;
-        break;
-      }
+    if (cmd.type === 'forget') {
+      writer.forget(cmd.connectionId);
+    } else if (cmd.type === 'index') {
+      const failed = patiently(() => {
+        while (writer.indexSome());
+      });
+      if (failed !== null) error = `Could not index the session file ${data.path} for search: ${failed}`;
+    } else {
+      // Another program holding the write lock is waited out, however long (the relay has stopped reading
+      // meanwhile). A batch that cannot be written otherwise (the disk is full, the file went away) is
+      // reported and the next one tried.
+      const failed = patiently(() => writer.write(cmd));
+      if (failed !== null) error = `Could not write ${cmd.frames.length === 0 ? 'a batch' : 'recorded frames'} to the session file ${data.path}: ${failed}`;
     }
     done(cmd.seq, error);
+    schedule();
   });
 }
 

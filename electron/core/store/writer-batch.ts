@@ -49,17 +49,37 @@ export interface WriterClose {
   readonly seq: number;
 }
 
-export type WriterCommand = WriterBatch | WriterClose;
+/** Bring the search index up to every row written (done when the writer says `seq` is). */
+export interface WriterIndex {
+  readonly type: 'index';
+  readonly seq: number;
+}
+
+/** A connection's rows are about to be deleted: index none of them from now on. */
+export interface WriterForget {
+  readonly type: 'forget';
+  readonly seq: number;
+  readonly connectionId: number;
+}
+
+export type WriterCommand = WriterBatch | WriterClose | WriterIndex | WriterForget;
 
 /** What the writer thread is started with: the session file, and the memory it reports progress in. */
 export interface WriterData {
   path: string;
   shared: SharedArrayBuffer;
+  /** Index rows for search only when told to ('index'), never between commands (tests that need a backlog). */
+  indexOnlyWhenTold?: boolean;
 }
 
-/** Slots of the shared Int32Array: the number of the last command done, and the writer's state. */
+/**
+ * Slots of the shared Int32Array: the number of the last command done, the writer's state, and the
+ * number of the last command posted (the writer indexes for search only when nothing is waiting).
+ */
 export const WRITTEN = 0;
 export const STATE = 1;
+export const POSTED = 2;
+export const PROGRESS_SLOTS = 3;
 export const RUNNING = 0;
 export const CLOSED = 1;
 export const FAILED = 2;

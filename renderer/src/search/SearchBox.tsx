@@ -17,11 +17,21 @@ export async function runSearch(): Promise<void> {
     return;
   }
   try {
-    searchFinished(searchText, { result: await api.invoke('session.search', built.request) });
+    const result = await api.invoke('session.search', built.request);
+    searchFinished(searchText, { result });
+    // Frames recorded moments ago were not indexed yet: search again while these results are still shown.
+    if (result.indexing > 0) {
+      setTimeout(() => {
+        const state = useStore.getState();
+        if (state.searchResult === result && state.sidePanel === 'search' && !state.searching) void runSearch();
+      }, INDEXING_RETRY_MS);
+    }
   } catch (error) {
     searchFinished(searchText, { error: `The search failed: ${errorMessage(error)}` });
   }
 }
+
+const INDEXING_RETRY_MS = 1000;
 
 export function SearchBox() {
   const text = useStore((state) => state.searchText);

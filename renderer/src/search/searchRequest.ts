@@ -20,7 +20,10 @@ export function buildSearch(text: string, regex: boolean): { request: SearchRequ
 
 export function resultSummary(result: SearchResult): string {
   const count = result.hits.length;
-  if (count === 0) return 'No matches in this session.';
-  if (result.more) return `The first ${count} matches — narrow the search to see the rest.`;
-  return count === 1 ? '1 match' : `${count} matches`;
+  const summary = count === 0 ? 'No matches in this session.'
+    : result.more ? `The first ${count} matches — narrow the search to see the rest.`
+      : count === 1 ? '1 match' : `${count} matches`;
+  if (result.indexing === 0) return summary;
+  const frames = result.indexing === 1 ? '1 frame' : `${new Intl.NumberFormat('en').format(result.indexing)} frames`;
+  return `${summary} (${frames} recorded moments ago not searched yet: still being indexed)`;
 }

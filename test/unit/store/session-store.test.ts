@@ -91,6 +91,9 @@ const indexes = (view: TimelineView, filter: TimelineFilter): number[] => all(vi
 
 describe('batching', () => {
   test('rows appended in one tick reach the file together at its end, in one transaction', async () => {
+    store.close();
+    store = new SessionStore(path, { indexOnlyWhenTold: true });
+    store.createTimeline(ID);
     const db = reader();
     const commits = walCommits();
     // 16,000 rows: under the 16,384 rows that make a batch go at once.
@@ -104,6 +107,10 @@ describe('batching', () => {
   });
 
   test('each tick is its own batch', async () => {
+    // (Indexing for search between batches would add commits of its own.)
+    store.close();
+    store = new SessionStore(path, { indexOnlyWhenTold: true });
+    store.createTimeline(ID);
     const db = reader();
     const commits = walCommits();
     for (let batch = 1; batch <= 3; batch++) {
@@ -170,6 +177,8 @@ describe('batching', () => {
     for (let i = 0; i < 10; i++) oneFrameMessage('out', `first ${i}`);
     const lock = new DatabaseSync(path);
     readers.push(lock);
+    // (The writer may be indexing the first rows for search when the lock is asked for: wait for it.)
+    lock.exec('PRAGMA busy_timeout = 10000');
     const read = store.whenWritten(() => {
       // Appended after the read was asked for, and held up by the lock: not waited for.
       lock.exec('BEGIN IMMEDIATE');
@@ -194,6 +203,7 @@ describe('batching', () => {
       const { DatabaseSync } = require('node:sqlite');
       const { workerData, parentPort } = require('node:worker_threads');
       const db = new DatabaseSync(workerData);
+      db.exec('PRAGMA busy_timeout = 10000');
       db.exec('BEGIN IMMEDIATE');
       parentPort.postMessage('locked');
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
@@ -236,6 +246,7 @@ describe('batching', () => {
     await store.settled();
     const lock = new DatabaseSync(path);
     readers.push(lock);
+    lock.exec('PRAGMA busy_timeout = 10000');
     lock.exec('BEGIN IMMEDIATE');
     for (let batch = 0; batch < 30; batch++) {
       send(1_500_000 + batch);
@@ -602,6 +613,61 @@ describe('search', () => {
   });
 });
 
+describe('the search index, written after the rows', () => {
+  const words = (text: string, complete = true) => store.search({ text }, complete);
+
+  test('a search that does not wait says how many frames are not indexed yet; one that waits finds them all', () => {
+    store.close();
+    store = new SessionStore(path, { indexOnlyWhenTold: true });
+    store.createTimeline(ID);
+    for (let i = 0; i < 10; i++) oneFrameMessage('out', `deferred ${i}`);
+    store.sync();
+    expect(words('deferred', false)).toMatchObject({ hits: [], indexing: 10 });
+    expect(words('deferred')).toMatchObject({ indexing: 0 });
+    expect(words('deferred').hits).toHaveLength(10);
+    expect(words('deferred', false)).toMatchObject({ indexing: 0, hits: expect.arrayContaining([expect.objectContaining({ frameIndex: 9 })]) });
+  });
+
+  test('between commands the writer indexes by itself', async () => {
+    for (let i = 0; i < 3000; i++) oneFrameMessage('in', `idle ${i}`);
+    store.sync();
+    await until(() => words('idle', false).indexing === 0);
+    expect(words('idle', false)).toMatchObject({ more: true, indexing: 0 });
+  });
+
+  test('rows left out of the index when the session closed are indexed once it is open again, once each', async () => {
+    store.close();
+    store = new SessionStore(path, { indexOnlyWhenTold: true });
+    store.createTimeline(ID);
+    for (let i = 0; i < 2500; i++) oneFrameMessage('out', `later ${i}`);
+    store.search({ text: 'nothing' });
+    for (let i = 0; i < 500; i++) oneFrameMessage('out', `after ${i}`);
+    store.saveConnection(connectionSummary(ID));
+    store.close();
+    store = new SessionStore(path);
+    // The 2500 were indexed by the search before closing; the 500 after it were not.
+    expect(words('after', false).indexing).toBeLessThanOrEqual(500);
+    await until(() => words('after', false).indexing === 0);
+    expect(store.search({ text: 'later', limit: 5000 }, false).hits).toHaveLength(2500);
+    expect(store.search({ text: 'after', limit: 5000 }, false).hits).toHaveLength(500);
+    // Each row once in the index: every term has one entry per frame.
+    expect(Number(reader().prepare("SELECT count(*) AS n FROM search WHERE search MATCH 'after'").get()!.n)).toBe(500);
+  });
+
+  test('a session from before (indexed as it was written) is not indexed twice', () => {
+    for (let i = 0; i < 20; i++) oneFrameMessage('out', `old ${i}`);
+    expect(words('old').hits).toHaveLength(20);
+    store.saveConnection(connectionSummary(ID));
+    store.close();
+    const db = new DatabaseSync(path);
+    db.exec("DELETE FROM search_progress; UPDATE meta SET value = '2' WHERE key = 'schemaVersion'");
+    db.close();
+    store = new SessionStore(path);
+    expect(words('old')).toMatchObject({ indexing: 0 });
+    expect(Number(reader().prepare("SELECT count(*) AS n FROM search WHERE search MATCH 'old'").get()!.n)).toBe(20);
+  });
+});
+
 describe('reading whole timelines and importing them', () => {
   interface Expected { frames: StoredFrame[]; messages: StoredMessage[] }
 
@@ -724,7 +790,7 @@ describe('a message of one frame', () => {
     expect(indexes('messages', { text: 'zebra1' })).toEqual([0]);
   });
 
-  test('in a format-1 session (data stored with every message) is read as it is, and the file is marked format 2', () => {
+  test('in a format-1 session (data stored with every message) is read as it is, and the file is marked with the current format', () => {
     for (let i = 0; i < 3; i++) oneFrameMessage('out', long(i));
     store.saveConnection(connectionSummary(ID));
     store.close();
@@ -734,7 +800,7 @@ describe('a message of one frame', () => {
     db.close();
     store = new SessionStore(path);
     expect([...store.messages(ID)].map((m) => ('rec' in m ? Buffer.from(m.rec.data).toString() : null))).toEqual(['old 0', 'old 1', 'old 2']);
-    expect(reader().prepare("SELECT value FROM meta WHERE key = 'schemaVersion'").get()!.value).toBe('2');
+    expect(reader().prepare("SELECT value FROM meta WHERE key = 'schemaVersion'").get()!.value).toBe('3');
   });
 });
 
