@@ -6,7 +6,7 @@
 //     times opening, filtering and searching it, answers with the figures and exits.
 import { readFileSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ConnectionSummary, RangeRequest, RangeResult, TimelineFilter } from '../shared/api.ts';
+import type { ConnectionSummary, RangeRequest, RangeResult, SearchResult, TimelineFilter } from '../shared/api.ts';
 import { Engine } from '../electron/core/engine.ts';
 import { startFramescopeProxy } from './framescope-proxy.ts';
 
@@ -59,6 +59,9 @@ export interface OpenFigures {
   /** The text filter on every connection's frames view, one after the other (the biggest one included). */
   textAllConnections: Timed;
   search: Timed & { more: boolean };
+  /** session.search as the UI asks it right after opening (frames not indexed yet are not searched), and when the index had caught up after that. */
+  searchAtOnce: Timed & { indexing: number };
+  indexedMs: number;
   /**
    * The text filter (case-sensitive, so not cached by the others) as the UI asks it through a transport:
    * the first answer (after at most the engine's scan budget) with the rows found by then, and the
@@ -181,13 +184,29 @@ async function open(dataDir: string, sessionId: string, word: string): Promise<v
     requests++;
   }
   const uiText = { ...uiFirst, completeMs: performance.now() - u0, requests, found: answer.total };
+  // Search as the UI asks at once (what is indexed so far), then once the writer has indexed in the
+  // background what recording at full speed left for later.
+  const uiSearch = async (): Promise<SearchResult> => {
+    const outcome = await e.dispatch('session.search', { text: word });
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    return outcome.result as SearchResult;
+  };
+  const s0 = performance.now();
+  const early = await uiSearch();
+  const searchAtOnce = { ms: performance.now() - s0, found: early.hits.length, indexing: early.indexing };
+  let indexing = early.indexing;
+  while (indexing > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    indexing = (await uiSearch()).indexing;
+  }
+  const indexedMs = performance.now() - s0;
   const t0 = performance.now();
   const hits = e.call('session.search', { text: word });
   const search = { ms: performance.now() - t0, found: hits.hits.length, more: hits.more };
   e.shutdown();
   await report({
     type: 'opened', open: opened, biggestRows: biggest.frameRows, totalRows: list.reduce((n, c) => n + c.frameRows, 0), connections: list.length,
-    firstWindow, textFrames, textMessages, directionOpcode, textAllConnections, search, uiText, peakRssBytes: status('VmHWM'),
+    firstWindow, textFrames, textMessages, directionOpcode, textAllConnections, search, searchAtOnce, indexedMs, uiText, peakRssBytes: status('VmHWM'),
   });
 }
 

@@ -20,8 +20,10 @@ import {
 
 const decoder = new TextDecoder('utf-8');
 const SQLITE_BUSY = 5;
-/** Rows of each table indexed per transaction between commands. */
+/** Rows of each table indexed per transaction at most. */
 const INDEX_CHUNK = 1024;
+/** How long indexing between commands goes on before looking for commands again. */
+const INDEX_SLICE_MS = 10;
 
 /** Per connection: rows written (frames, messages), or indexed for search. */
 interface RowMarks {
@@ -77,22 +79,43 @@ class SessionWriter {
     return false;
   }
 
-  /** Indexes up to INDEX_CHUNK rows of each table of one connection that is behind, in one transaction; false when none was. */
-  indexSome(): boolean {
+  /**
+   * Indexes rows of one connection that is behind, in one transaction: up to INDEX_CHUNK of each table,
+   * stopping early once `stop()` says so (checked after every row: a command is waiting). False when no
+   * connection was behind.
+   */
+  indexSome(stop: () => boolean = () => false): boolean {
     for (const [c, w] of this.written) {
       const i = this.indexed.get(c) ?? { frames: 0, messages: 0 };
       if (i.frames >= w.frames && i.messages >= w.messages) continue;
       const base = c * ROWS_PER_CONNECTION;
-      const frames = Math.min(w.frames, i.frames + INDEX_CHUNK);
-      const messages = Math.min(w.messages, i.messages + INDEX_CHUNK);
+      let frames = i.frames;
+      let messages = i.messages;
       this.db.exec('BEGIN');
       try {
-        for (const r of this.stmt.framesToIndex.iterate(base + i.frames, base + frames)) {
+        const frameEnd = Math.min(w.frames, i.frames + INDEX_CHUNK);
+        let stopped = false;
+        for (const r of this.stmt.framesToIndex.iterate(base + i.frames, base + frameEnd)) {
           const text = searchText(r);
           if (text !== '') this.stmt.index.run(Number(r.id), text);
+          frames = Number(r.id) - base + 1;
+          if (stop()) {
+            stopped = true;
+            break;
+          }
         }
-        for (const r of this.stmt.messagesToIndex.iterate(base + i.messages, base + messages)) {
-          this.stmt.index.run(messageSearchRowid(Number(r.id)), decoder.decode(r.data as Uint8Array));
+        if (!stopped) {
+          frames = frameEnd;
+          const messageEnd = Math.min(w.messages, i.messages + INDEX_CHUNK);
+          for (const r of this.stmt.messagesToIndex.iterate(base + i.messages, base + messageEnd)) {
+            this.stmt.index.run(messageSearchRowid(Number(r.id)), decoder.decode(r.data as Uint8Array));
+            messages = Number(r.id) - base + 1;
+            if (stop()) {
+              stopped = true;
+              break;
+            }
+          }
+          if (!stopped) messages = messageEnd;
         }
         this.stmt.indexed.run(c, frames, messages);
         this.db.exec('COMMIT');
@@ -239,7 +262,9 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
     indexing = false;
     if (Atomics.load(shared, STATE) !== RUNNING || Atomics.load(shared, POSTED) > Atomics.load(shared, WRITTEN)) return;
     try {
-      if (writer.indexSome()) schedule();
+      // A chunk at a time, given up as soon as a command is waiting or it has taken a few ms.
+      const until = performance.now() + INDEX_SLICE_MS;
+      if (writer.indexSome(() => Atomics.load(shared, POSTED) > Atomics.load(shared, WRITTEN) || performance.now() > until)) schedule();
     } catch (err) {
       // Busy (another program holds the lock) or failing: tried again after the next command.
       if ((err as { errcode?: number }).errcode !== SQLITE_BUSY) port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Could not index the session file ${data.path} for search: ${(err as Error).message}`, fatal: false } satisfies WriterAck);
