@@ -8,6 +8,7 @@ export const PREVIEW_CHARS = 200;
 export const SEARCH_BYTES = 1024 * 1024;
 
 const decoder = new TextDecoder('utf-8');
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** Text when the bytes read as UTF-8 (a cut character at the end is fine), hex otherwise. */
 export function preview(data: Uint8Array, textual: boolean): string {
@@ -20,7 +21,7 @@ export function preview(data: Uint8Array, textual: boolean): string {
   }
   const shown = data.subarray(0, 64);
   let hex = '';
-  for (const b of shown) hex += (hex === '' ? '' : ' ') + b.toString(16).padStart(2, '0');
+  for (let i = 0; i < shown.length; i++) hex += i === 0 ? HEX[shown[i]!] : ` ${HEX[shown[i]!]}`;
   return data.length > shown.length ? `${hex} …` : hex;
 }
 

@@ -14,12 +14,14 @@ import { Opcode } from '../../../shared/websocket.ts';
 import { closeOf, framePreview, preview, SEARCH_BYTES } from './preview.ts';
 import type { FrameRecord } from './records.ts';
 import {
-  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, KIND, messageSearchRowid, POSTED, ROWS_PER_CONNECTION, RUNNING, STATE, WRITTEN,
+  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, framesSharedByMessages, KIND, messageSearchRowid, POSTED, ROWS_PER_CONNECTION, RUNNING, STATE, WRITTEN,
   type FrameInsert, type MessageInsert, type WriterAck, type WriterBatch, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
 const decoder = new TextDecoder('utf-8');
 const SQLITE_BUSY = 5;
+/** The frames table's `extra` of most text frames. */
+const TEXTUAL = JSON.stringify({ textual: true });
 /** Rows of each table indexed per transaction at most. */
 const INDEX_CHUNK = 1024;
 /** How long indexing between commands goes on before looking for commands again. */
@@ -37,6 +39,8 @@ class SessionWriter {
   /** Rows written, and rows indexed, per connection (those with rows). */
   private readonly written = new Map<number, RowMarks>();
   private readonly indexed = new Map<number, RowMarks>();
+  /** In the batch being written: the preview of each frame whose payload a message shares, by frame id. */
+  private readonly sharedPreviews = new Map<number, string>();
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -136,6 +140,8 @@ class SessionWriter {
   }
 
   write(batch: WriterBatch): void {
+    this.sharedPreviews.clear();
+    for (const id of framesSharedByMessages(batch)) this.sharedPreviews.set(id, '');
     this.db.exec('BEGIN');
     try {
       for (const f of decodeFrames(batch)) this.writeFrame(f);
@@ -174,16 +180,24 @@ class SessionWriter {
     // Most frames' wire bytes are their header and the payload (masked or not): only the header is stored.
     const headerOnly = wireIsHeaderAndPayload(rec);
     const searchable = rec.kind === 'frame' && rec.textual && rec.payload.length <= SEARCH_BYTES && !(rec.compressed && !rec.fin);
-    const extra: Record<string, unknown> = {};
-    if (rec.error) extra.error = rec.error;
-    if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
-    if (rec.heldMs !== undefined && rec.heldMs !== null) extra.heldMs = rec.heldMs;
-    if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
-    if (rec.textual) extra.textual = true;
+    // Most frames have nothing but the textual flag to keep here: no object for them (this runs per frame).
+    let extra: string | null = rec.textual ? TEXTUAL : null;
+    if (rec.error || (rec.rules && rec.rules.length > 0) || rec.heldMs != null || rec.fullLength != null) {
+      const fields: Record<string, unknown> = {};
+      if (rec.error) fields.error = rec.error;
+      if (rec.rules && rec.rules.length > 0) fields.rules = rec.rules;
+      if (rec.heldMs != null) fields.heldMs = rec.heldMs;
+      if (rec.fullLength != null) fields.fullLength = rec.fullLength;
+      if (rec.textual) fields.textual = true;
+      extra = JSON.stringify(fields);
+    }
+    const shown = framePreview(rec);
+    // A message that is this frame's payload shows the same line: worked out once.
+    if (this.sharedPreviews.has(f.id)) this.sharedPreviews.set(f.id, shown);
     this.stmt.insertFrame.run(
       f.id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength,
-      framePreview(rec), f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
-      rec.headerLength, rec.nonMinimalLength ? 1 : 0, headerOnly ? 1 : 0, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
+      shown, f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
+      rec.headerLength, rec.nonMinimalLength ? 1 : 0, headerOnly ? 1 : 0, extra,
       rec.maskKey, rec.original ?? null, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire, rec.payload,
     );
     this.wrote(f.id, 'frames');
@@ -196,12 +210,12 @@ class SessionWriter {
       this.stmt.insertMessage.run(m.id, m.frameRow, null, null, null, null, null, m.first, m.last, null, null, null, null, null);
       return;
     }
-    const extra: Record<string, unknown> = {};
-    if (rec.rules && rec.rules.length > 0) extra.rules = rec.rules;
-    if (rec.fullLength !== undefined && rec.fullLength !== null) extra.fullLength = rec.fullLength;
+    const rules = rec.rules && rec.rules.length > 0 ? rec.rules : undefined;
+    const extra = rules === undefined && rec.fullLength == null ? null : JSON.stringify({ rules, fullLength: rec.fullLength ?? undefined });
+    const shown = (m.dataInFrame ? this.sharedPreviews.get(m.id - (m.id % ROWS_PER_CONNECTION) + m.first) : undefined) ?? preview(rec.data, rec.opcode === Opcode.TEXT);
     this.stmt.insertMessage.run(
-      m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, preview(rec.data, rec.opcode === Opcode.TEXT), m.first, m.last,
-      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, Object.keys(extra).length === 0 ? null : JSON.stringify(extra),
+      m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, shown, m.first, m.last,
+      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, extra,
       m.dataInFrame ? null : rec.data,
     );
   }

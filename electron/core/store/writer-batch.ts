@@ -214,12 +214,26 @@ export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
       wire: blob(i + 19) ?? new Uint8Array(0),
       payload: blob(i + 21) ?? new Uint8Array(0),
       error: (meta?.error as FrameRecord['error']) ?? null,
-      ...(meta?.rules ? { rules: meta.rules as string[] } : {}),
-      ...(meta?.heldMs != null ? { heldMs: meta.heldMs as number } : {}),
-      ...(meta?.fullLength != null ? { fullLength: meta.fullLength as number } : {}),
+      // (Absent on most frames: undefined rather than a copy of the object with the field.)
+      rules: (meta?.rules as string[] | undefined) ?? undefined,
+      heldMs: (meta?.heldMs as number | undefined) ?? undefined,
+      fullLength: (meta?.fullLength as number | undefined) ?? undefined,
     };
     yield { id, message, rec };
   }
+}
+
+/** Ids of the batch's frames whose payload one of its messages shares (`dataInFrame`). */
+export function framesSharedByMessages(batch: WriterBatch): number[] {
+  const m = batch.messages;
+  const ids: number[] = [];
+  for (let i = 0; i < m.length; i += MESSAGE_FIELDS) {
+    if (m[i + 13] === 1) {
+      const id = m[i] as number;
+      ids.push(id - (id % ROWS_PER_CONNECTION) + (m[i + 2] as number));
+    }
+  }
+  return ids;
 }
 
 /** The batch's messages-table rows as the store queued them. */
