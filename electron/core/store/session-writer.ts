@@ -272,6 +272,9 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
   }
   // Between commands, the search index catches up a chunk at a time, yielding as soon as a command waits.
   let indexing = false;
+  // Indexing that failed for another reason than the lock is not tried again between commands (it would
+  // say so after every batch), only when a search asks for it.
+  let indexFailed = false;
   const indexWhileIdle = (): void => {
     indexing = false;
     if (Atomics.load(shared, STATE) !== RUNNING || Atomics.load(shared, POSTED) > Atomics.load(shared, WRITTEN)) return;
@@ -280,12 +283,14 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
       const until = performance.now() + INDEX_SLICE_MS;
       if (writer.indexSome(() => Atomics.load(shared, POSTED) > Atomics.load(shared, WRITTEN) || performance.now() > until)) schedule();
     } catch (err) {
-      // Busy (another program holds the lock) or failing: tried again after the next command.
-      if ((err as { errcode?: number }).errcode !== SQLITE_BUSY) port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Could not index the session file ${data.path} for search: ${(err as Error).message}`, fatal: false } satisfies WriterAck);
+      // Busy (another program holds the lock): tried again after the next command.
+      if ((err as { errcode?: number }).errcode === SQLITE_BUSY) return;
+      indexFailed = true;
+      port.postMessage({ seq: Atomics.load(shared, WRITTEN), error: `Could not index the session file ${data.path} for search: ${(err as Error).message}`, fatal: false } satisfies WriterAck);
     }
   };
   const schedule = (): void => {
-    if (indexing || data.indexOnlyWhenTold === true) return;
+    if (indexing || indexFailed || data.indexOnlyWhenTold === true) return;
     indexing = true;
     setImmediate(indexWhileIdle);
   };
@@ -320,6 +325,7 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
       const failed = patiently(() => {
         while (writer.indexSome());
       });
+      indexFailed = failed !== null;
       if (failed !== null) error = `Could not index the session file ${data.path} for search: ${failed}`;
     } else {
       // Another program holding the write lock is waited out, however long (the relay has stopped reading
