@@ -122,6 +122,26 @@ describe('batching', () => {
     expect(walCommits()).toBe(commits + 3);
   });
 
+  test('batches that wait for the writer are written together, in one transaction', async () => {
+    store.close();
+    store = new SessionStore(path, { indexOnlyWhenTold: true });
+    store.createTimeline(ID);
+    const db = reader();
+    const commits = walCommits();
+    const lock = new DatabaseSync(path);
+    readers.push(lock);
+    lock.exec('BEGIN IMMEDIATE');
+    for (let batch = 0; batch < 5; batch++) {
+      for (let i = 0; i < 10; i++) oneFrameMessage('out', `${batch}.${i}`);
+      store.flush();
+    }
+    lock.exec('COMMIT');
+    await store.settled();
+    expect(onDisk(db)).toEqual({ frames: 50, messages: 50 });
+    // The first may have gone alone while the lock was held; the four behind it went as one.
+    expect(walCommits() - commits).toBeLessThanOrEqual(2);
+  });
+
   test('sync() hands the batch over at once and returns when it is written', () => {
     const db = reader();
     oneFrameMessage('out', 'now');
