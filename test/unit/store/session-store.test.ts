@@ -57,6 +57,13 @@ function oneFrameMessage(d: Direction, data: string, connectionId = ID): void {
   store.appendMessage(connectionId, message(d, data));
 }
 
+/** The store again, with a writer that indexes for search only when a search asks (no commits of its own between batches). */
+function quietStore(): void {
+  store.close();
+  store = new SessionStore(path, { indexOnlyWhenTold: true });
+  store.createTimeline(ID);
+}
+
 /** A second connection to the file that is not the store's: it sees only what was committed. */
 function reader(file = path): DatabaseSync {
   const db = new DatabaseSync(file, { readOnly: true });
@@ -91,9 +98,7 @@ const indexes = (view: TimelineView, filter: TimelineFilter): number[] => all(vi
 
 describe('batching', () => {
   test('rows appended in one tick reach the file together at its end, in one transaction', async () => {
-    store.close();
-    store = new SessionStore(path, { indexOnlyWhenTold: true });
-    store.createTimeline(ID);
+    quietStore();
     const db = reader();
     const commits = walCommits();
     // 16,000 rows: under the 16,384 rows that make a batch go at once.
@@ -108,9 +113,7 @@ describe('batching', () => {
 
   test('each tick is its own batch', async () => {
     // (Indexing for search between batches would add commits of its own.)
-    store.close();
-    store = new SessionStore(path, { indexOnlyWhenTold: true });
-    store.createTimeline(ID);
+    quietStore();
     const db = reader();
     const commits = walCommits();
     for (let batch = 1; batch <= 3; batch++) {
@@ -123,9 +126,7 @@ describe('batching', () => {
   });
 
   test('batches that wait for the writer are written together, in one transaction', async () => {
-    store.close();
-    store = new SessionStore(path, { indexOnlyWhenTold: true });
-    store.createTimeline(ID);
+    quietStore();
     const db = reader();
     const commits = walCommits();
     const lock = new DatabaseSync(path);
@@ -637,9 +638,7 @@ describe('the search index, written after the rows', () => {
   const words = (text: string, complete = true) => store.search({ text }, complete);
 
   test('a search that does not wait says how many frames are not indexed yet; one that waits finds them all', () => {
-    store.close();
-    store = new SessionStore(path, { indexOnlyWhenTold: true });
-    store.createTimeline(ID);
+    quietStore();
     for (let i = 0; i < 10; i++) oneFrameMessage('out', `deferred ${i}`);
     store.sync();
     expect(words('deferred', false)).toMatchObject({ hits: [], indexing: 10 });
@@ -656,9 +655,7 @@ describe('the search index, written after the rows', () => {
   });
 
   test('rows left out of the index when the session closed are indexed once it is open again, once each', async () => {
-    store.close();
-    store = new SessionStore(path, { indexOnlyWhenTold: true });
-    store.createTimeline(ID);
+    quietStore();
     for (let i = 0; i < 2500; i++) oneFrameMessage('out', `later ${i}`);
     store.search({ text: 'nothing' });
     for (let i = 0; i < 500; i++) oneFrameMessage('out', `after ${i}`);
