@@ -76,15 +76,6 @@ class SessionWriter {
     }
   }
 
-  /** Whether some written rows are not in the search index yet. */
-  get indexBehind(): boolean {
-    for (const [c, w] of this.written) {
-      const i = this.indexed.get(c);
-      if (i === undefined ? w.frames > 0 || w.messages > 0 : i.frames < w.frames || i.messages < w.messages) return true;
-    }
-    return false;
-  }
-
   /**
    * Indexes rows of one connection that is behind, in one transaction: up to INDEX_CHUNK of each table,
    * stopping early once `stop()` says so (checked after every row: a command is waiting). False when no
