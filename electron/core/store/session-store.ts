@@ -21,7 +21,7 @@ import {
   type RecordingStore, type TimelineCounts,
 } from './records.ts';
 import {
-  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, messageSearchRowid, POSTED, PROGRESS_SLOTS, ROWS_PER_CONNECTION, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData,
+  DIR, DIR_NAME, encodeBatch, FAILED, KIND, KIND_NAME, messageSearchRowid, POSTED, PROGRESS_SLOTS, ROWS_PER_CONNECTION, STATE, WRITTEN, type FrameInsert, type MessageInsert, type WriterAck, type WriterCommand, type WriterData, type WriterForget, type WriterIndex,
 } from './writer-batch.ts';
 
 /**
@@ -321,11 +321,8 @@ export class SessionStore implements RecordingStore, LibraryStore {
   }
 
   deleteTimeline(connectionId: number): void {
-    this.flush();
     // The writer stops indexing its rows first (it might be indexing them between commands).
-    const seq = ++this.posted;
-    this.post({ type: 'forget', seq, connectionId });
-    this.waitWritten(seq);
+    this.command((seq) => ({ type: 'forget', seq, connectionId }));
     const lo = connectionId * ROWS_PER_CONNECTION;
     const hi = lo + ROWS_PER_CONNECTION;
     this.transaction(() => {
@@ -568,12 +565,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
    * rows are still waiting for the index.
    */
   search(req: SearchRequest, complete = true): SearchResult {
-    if (complete) {
-      this.flush();
-      const seq = ++this.posted;
-      this.post({ type: 'index', seq });
-      this.waitWritten(seq);
-    }
+    if (complete) this.command((seq) => ({ type: 'index', seq }));
     this.readPoint();
     const indexing = this.notIndexed(req.connectionIds);
     const limit = req.limit ?? 200;
@@ -749,6 +741,14 @@ export class SessionStore implements RecordingStore, LibraryStore {
     this.readPoint();
     this.timeline(connectionId);
     return this.written.get(connectionId)!;
+  }
+
+  /** Hands over the batch, then a command after it, and waits (blocking this thread) until the writer has done it. */
+  private command(make: (seq: number) => WriterIndex | WriterForget): void {
+    this.flush();
+    const seq = ++this.posted;
+    this.post(make(seq));
+    this.waitWritten(seq);
   }
 
   /** Hands the writer a command, saying in shared memory that one is waiting (it then leaves indexing for later). */
