@@ -2,6 +2,7 @@
 // proxy and trusting the MITM CA by its key hash, so intercepting a web app takes one click.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -103,6 +104,47 @@ export function browserArgs(opts: BrowserLaunchOptions & { profileDir: string })
   ];
 }
 
+/** How long the browser's helper processes get to end after its main process has, before they are killed. */
+const STRAGGLER_GRACE_MS = 5000;
+const STRAGGLER_POLL_MS = 50;
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes a profile once no process of the browser uses it. The main process exits first; its zygote,
+ * GPU, network and storage helpers (same process group, as the browser is started detached) end a moment
+ * later and may still write into the profile, which would put files back after an early removal.
+ */
+function removeProfileWhenGone(pgid: number, profileDir: string): void {
+  const remove = () => void rm(profileDir, { recursive: true, force: true, maxRetries: 5 }).catch(() => {});
+  // Windows has no process groups to wait on; its helpers end with the main process's job.
+  if (process.platform === 'win32') return remove();
+  const deadline = Date.now() + STRAGGLER_GRACE_MS;
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    // The group is already gone.
+  }
+  const check = () => {
+    if (!groupAlive(pgid)) return remove();
+    if (Date.now() < deadline) return void setTimeout(check, STRAGGLER_POLL_MS).unref();
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // Gone in the meantime.
+    }
+    setTimeout(remove, STRAGGLER_POLL_MS).unref();
+  };
+  check();
+}
+
 /** Starts the browser, detached from Framescope's stdio; throws an Error a person can act on when it cannot start. */
 export function launchBrowser(opts: BrowserLaunchOptions): LaunchedBrowser {
   const executable = opts.executable ?? findBrowser();
@@ -120,7 +162,7 @@ export function launchBrowser(opts: BrowserLaunchOptions): LaunchedBrowser {
     if (ownProfile) rmSync(profileDir, { recursive: true, force: true });
     throw new Error(`Could not start ${executable} — check that it is a working Chromium or Chrome, or set FRAMESCOPE_BROWSER to another one`);
   }
-  if (ownProfile) child.once('exit', () => rmSync(profileDir, { recursive: true, force: true, maxRetries: 3 }));
+  if (ownProfile) child.once('exit', () => removeProfileWhenGone(child.pid!, profileDir));
   // The browser may outlive Framescope; it must not keep Framescope's event loop alive.
   child.unref();
   return { executable, pid: child.pid, profileDir, child };

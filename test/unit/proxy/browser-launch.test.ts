@@ -95,6 +95,27 @@ describe('launchBrowser errors', () => {
   });
 });
 
+describe('the launched browser\'s own profile', () => {
+  test.runIf(process.platform !== 'win32')('is removed after the helper processes still writing into it have ended, not when the main one exits', async () => {
+    // A stand-in browser whose main process exits at once, leaving a helper (same process group, deaf to
+    // SIGTERM) that writes into the profile a moment later, as Chromium's storage and GPU helpers do.
+    const browser = join(mkdtempSync(join(root, 'bin-')), 'chromium');
+    writeFileSync(browser, [
+      '#!/bin/sh',
+      'for arg; do case "$arg" in --user-data-dir=*) dir="${arg#--user-data-dir=}";; esac; done',
+      `(trap '' TERM; sleep 0.4; mkdir -p "$dir/Default" && echo late > "$dir/Default/Last Session"; echo done > "$dir.helper") &`,
+      'exit 0',
+      '',
+    ].join('\n'));
+    chmodSync(browser, 0o755);
+    const launched = launchBrowser({ executable: browser, proxyAddress: '127.0.0.1:1', spki: 'x' });
+    await new Promise((resolve) => launched.child.once('exit', resolve));
+    await vi.waitFor(() => expect(existsSync(`${launched.profileDir}.helper`)).toBe(true), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(existsSync(launched.profileDir)).toBe(false), { timeout: 10_000, interval: 20 });
+    rmSync(`${launched.profileDir}.helper`);
+  }, 30_000);
+});
+
 describe('a launched Chromium', () => {
   test('sends its request for a loopback page through the proxy, from a profile of its own removed when it exits', async () => {
     // Whichever way the page is fetched, the test goes on once it has been.
@@ -141,6 +162,7 @@ describe('a launched Chromium', () => {
         server.close(() => resolve());
       })));
     }
-    await vi.waitFor(() => expect(existsSync(launched.profileDir)).toBe(false));
+    // The profile goes once the browser's helper processes have ended too, which takes a moment after the main one.
+    await vi.waitFor(() => expect(existsSync(launched.profileDir)).toBe(false), { timeout: 15_000, interval: 50 });
   }, 60_000);
 });
