@@ -31,6 +31,8 @@ import {
  * (their rows were indexed as they were written: their marks start at their last rows).
  */
 const SCHEMA_VERSION = 3;
+/** SQLite page size of new session files, in bytes. */
+export const PAGE_SIZE = 16384;
 /** Row ids are connection × 2^32 + row index: a connection's rows are one contiguous rowid range. */
 export const DEFAULT_RECORDING_CAP = 16 * 1024 * 1024;
 /** Larger payloads are cut when sent to the UI (the store keeps them whole, up to the recording cap). */
@@ -188,7 +190,9 @@ export class SessionStore implements RecordingStore, LibraryStore {
     this.db = new DatabaseSync(path);
     let indexedAsWritten = false;
     try {
-      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+      // A new file gets pages of PAGE_SIZE (an existing one keeps its own): fewer, larger WAL writes and
+      // checkpoint copies per recorded byte (about half the cost of writing a 64 KiB payload).
+      this.db.exec(`PRAGMA page_size = ${PAGE_SIZE}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;`);
       // A newer session is refused before anything is written to it.
       const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
       if (hasMeta && Number(this.meta('schemaVersion') ?? 0) > SCHEMA_VERSION) {
