@@ -44,6 +44,7 @@ export class FrameRecorder {
       wire: f.wire,
       // On a compressed message's FIN frame, the whole message as the application sees it.
       payload: f.inflated ?? f.payload,
+      payloadIsWire: f.inflated === null,
       compressed: f.compressed || (inMessage && this.compressed),
       textual: inMessage && this.textual,
       error: null,

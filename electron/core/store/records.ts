@@ -38,6 +38,12 @@ export interface FrameRecord {
    * that crossed the wire. `payload` and `wire` then hold only the first cap bytes.
    */
   readonly fullLength?: number | null;
+  /**
+   * `payload` is known to be the wire bytes after the header, unmasked with `maskKey` (a received or sent
+   * frame recorded as it is, Frame's contract): the session keeps only the header of `wire` without
+   * comparing them. Absent, the session compares them itself.
+   */
+  readonly payloadIsWire?: boolean;
 }
 
 export interface MessageRecord {

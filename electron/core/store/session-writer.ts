@@ -11,6 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Opcode } from '../../../shared/websocket.ts';
+import { copyMasked } from '../protocol/mask.ts';
 import { closeOf, framePreview, preview, SEARCH_BYTES } from './preview.ts';
 import type { FrameRecord } from './records.ts';
 import {
@@ -176,7 +177,7 @@ class SessionWriter {
       return;
     }
     // Most frames' wire bytes are their header and the payload (masked or not): only the header is stored.
-    const headerOnly = wireIsHeaderAndPayload(rec);
+    const headerOnly = f.wireIsHeader === true || wireIsHeaderAndPayload(rec);
     const searchable = rec.kind === 'frame' && rec.textual && rec.payload.length <= SEARCH_BYTES && !(rec.compressed && !rec.fin);
     // Most frames have nothing but the textual flag to keep here: no object for them (this runs per frame).
     let extra: string | null = rec.textual ? TEXTUAL : null;
@@ -227,9 +228,12 @@ function wireIsHeaderAndPayload(rec: FrameRecord): boolean {
   const wire = rec.wire;
   const payload = rec.payload;
   const key = rec.maskKey;
-  if (key === null) return Buffer.compare(Buffer.from(wire.buffer, wire.byteOffset + h, n), Buffer.from(payload.buffer, payload.byteOffset, n)) === 0;
-  for (let i = 0; i < n; i++) if (wire[h + i] !== (payload[i]! ^ key[i & 3]!)) return false;
-  return true;
+  const onWire = Buffer.from(wire.buffer, wire.byteOffset + h, n);
+  if (key === null) return onWire.equals(Buffer.from(payload.buffer, payload.byteOffset, n));
+  // Masked: the payload masked again, a word at a time, then compared as memory.
+  const masked = Buffer.allocUnsafe(n);
+  copyMasked(payload, 0, masked, 0, n, key);
+  return onWire.equals(masked);
 }
 
 /**

@@ -10,6 +10,8 @@ export interface FrameInsert {
   id: number;
   rec: FrameRecord | NoteRecord;
   message: number;
+  /** From decodeFrames: `rec.wire` holds only the header, the rest of the wire bytes being the payload (masked). */
+  wireIsHeader?: boolean;
 }
 
 /** A messages-table row: an assembled message (`rec`), or a frames-view row standing alone (`frameRow`). */
@@ -112,7 +114,7 @@ export const ROWS_PER_CONNECTION = 2 ** 32;
  */
 export const messageSearchRowid = (messageId: number): number => -messageId - 1;
 
-const FRAME_FIELDS = 23;
+const FRAME_FIELDS = 24;
 const MESSAGE_FIELDS = 14;
 
 /** Flattens rows into a batch; their bytes are copied, so the records may be dropped once it is encoded. */
@@ -140,6 +142,7 @@ export function encodeBatch(
     if (rec.kind === 'note') {
       f.push(id, KIND.note, null, rec.time, -1, 1, 0, 0, message, 0, 0, 0, 0, 0, { event: rec.event, text: rec.text });
       for (let i = 0; i < 4; i++) ref(f, null);
+      f.push(0);
       continue;
     }
     // Most frames have none of these: no object for them (this runs on the relay's thread, per frame).
@@ -150,9 +153,12 @@ export function encodeBatch(
       rec.compressed ? 1 : 0, rec.flags ?? 0, rec.headerLength, rec.nonMinimalLength ? 1 : 0, rec.textual ? 1 : 0, meta);
     ref(f, rec.maskKey);
     ref(f, rec.original);
-    ref(f, rec.wire);
+    // A payload known to be the rest of the wire bytes is not copied twice: the header goes alone.
+    const headerOnly = rec.payloadIsWire === true && rec.kind === 'frame' && rec.fullLength == null && rec.wire.length === rec.headerLength + rec.payload.length;
+    ref(f, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire);
     if (sharedPayload !== null && sharedPayload.has(id)) sharedPayload.set(id, size);
     ref(f, rec.payload);
+    f.push(headerOnly ? 1 : 0);
   }
   const m: Field[] = [];
   for (const { id, rec, frameRow, first, last, dataInFrame } of messages) {
@@ -219,7 +225,7 @@ export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
       heldMs: (meta?.heldMs as number | undefined) ?? undefined,
       fullLength: (meta?.fullLength as number | undefined) ?? undefined,
     };
-    yield { id, message, rec };
+    yield { id, message, rec, wireIsHeader: f[i + 23] === 1 };
   }
 }
 

@@ -8,7 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FrameFlag, type Direction, type ReplayRun, type TimelineFilter, type TimelineView } from '../../../shared/api.ts';
-import { DEFAULT_RECORDING_CAP, SessionStore } from '../../../electron/core/store/session-store.ts';
+import { DEFAULT_RECORDING_CAP, PAGE_SIZE, SessionStore } from '../../../electron/core/store/session-store.ts';
 import type { FrameRecord, MessageRecord, StoredFrame, StoredMessage } from '../../../electron/core/store/records.ts';
 import { connectionSummary, frameRecord, messageRecord, utf8, type FrameInit } from '../../support/session-records.ts';
 import { hex, pattern } from '../../support/bytes.ts';
@@ -296,6 +296,46 @@ describe('batching', () => {
     expect(db.prepare('SELECT message FROM frames ORDER BY id').all().map((r) => r.message)).toEqual([0, 0, 0]);
     expect(all('frames').rows.map((r) => r.ref)).toEqual([0, 0, 0]);
     expect(all('messages').rows.map((r) => [r.preview, r.ref, r.refEnd])).toEqual([['hello', 0, 2]]);
+  });
+});
+
+describe('wire bytes', () => {
+  const key = Uint8Array.from([0x37, 0xfa, 0x21, 0x3d]);
+  const stored = () => reader().prepare('SELECT wire_is_header AS h, length(wire) AS n FROM frames ORDER BY id').all().map((r) => [Number(r.h), Number(r.n)]);
+  const wireOf = (index: number) => Buffer.from(store.detail({ connectionId: ID, view: 'frames', index }).wireBase64!, 'base64');
+
+  test('that are the header and the (masked) payload are stored as the header alone and read back whole, checked or known', () => {
+    const recs = [
+      frame({ payload: pattern(5001, 3), maskKey: key }),
+      frame({ payload: pattern(70_000, 4) }),
+      { ...frame({ payload: pattern(3, 5), maskKey: key }), payloadIsWire: true },
+      { ...frame({ payload: pattern(4099, 6), maskKey: key }), payloadIsWire: true },
+    ];
+    for (const rec of recs) store.appendFrame(ID, rec, false);
+    store.sync();
+    expect(stored()).toEqual([[1, 8], [1, 10], [1, 6], [1, 8]]);
+    recs.forEach((rec, i) => expect(wireOf(i)).toEqual(Buffer.from(rec.wire)));
+  });
+
+  test('that differ from the payload by one byte anywhere are stored whole', () => {
+    const positions = [0, 1, 3, 4, 7, 4095, 4096, 5000];
+    for (const at of positions) {
+      const rec = frame({ payload: pattern(5001, at), maskKey: key });
+      const wire = Uint8Array.from(rec.wire);
+      wire[rec.headerLength + at]! ^= 0x01;
+      store.appendFrame(ID, { ...rec, wire }, false);
+    }
+    store.sync();
+    expect(stored()).toEqual(positions.map(() => [0, 8 + 5001]));
+    positions.forEach((at, i) => expect(wireOf(i)[8 + at]).toBe((pattern(5001, at)[at]! ^ key[at % 4]!) ^ 0x01));
+  });
+
+  test('of a frame cut to the recording cap are the header and the cap\'s worth, even when its payload is the wire\'s', () => {
+    store.configure({ recordingCapBytes: 1024 });
+    const rec = { ...frame({ payload: pattern(5000, 9), maskKey: key }), payloadIsWire: true };
+    store.appendFrame(ID, rec, false);
+    store.sync();
+    expect(wireOf(0)).toEqual(Buffer.from(rec.wire.subarray(0, 8 + 1024)));
   });
 });
 
@@ -866,6 +906,30 @@ describe('a session opened again', () => {
       expect(other.maxConnectionId()).toBe(4);
       other.saveConnection(connectionSummary(9));
       expect(other.maxConnectionId()).toBe(9);
+    } finally {
+      other.close();
+    }
+  });
+
+  test('a new session file has pages of PAGE_SIZE; one made with another size keeps it and is read and appended to', () => {
+    expect(Number(reader().prepare('PRAGMA page_size').get()!.page_size)).toBe(PAGE_SIZE);
+    // A file made before the store opened it, with SQLite's default 4096-byte pages.
+    const older = join(dir, 'older.framescope');
+    const made = new DatabaseSync(older);
+    made.exec('PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE unrelated (x)');
+    made.close();
+    const other = new SessionStore(older);
+    try {
+      other.createTimeline(ID);
+      other.appendFrame(ID, frame({ payload: 'kept' }), true);
+      other.sync();
+      const check = new DatabaseSync(older, { readOnly: true });
+      try {
+        expect(Number(check.prepare('PRAGMA page_size').get()!.page_size)).toBe(4096);
+        expect(Number(check.prepare('SELECT count(*) AS n FROM frames').get()!.n)).toBe(1);
+      } finally {
+        check.close();
+      }
     } finally {
       other.close();
     }
