@@ -165,23 +165,27 @@ export class FrameParser {
     const take = Math.min(frame.payloadLength - this.received, data.length - pos);
     const final = this.received + take === frame.payloadLength;
     if (take > 0 || final) {
-      const wirePiece = data.subarray(pos, pos + take);
-      this.wirePieces.push(wirePiece);
-      if (this.streaming || frame.masked) {
+      this.wirePieces.push(data.subarray(pos, pos + take));
+      if (this.streaming) {
         const piece = this.unmask(frame, data, pos, take, this.received);
-        this.payloadPieces.push(piece);
-        if (this.streaming && !this.sink.framePayload(frame, piece, final)) {
+        if (frame.masked) this.payloadPieces.push(piece);
+        if (!this.sink.framePayload(frame, piece, final)) {
           this.stop();
           return data.length;
         }
-      } else {
-        this.payloadPieces.push(wirePiece);
       }
       this.received += take;
     }
     if (!final) return data.length;
-    frame.wire = concat(this.wirePieces, frame.headerLength + frame.payloadLength);
-    frame.payload = concat(this.payloadPieces, frame.payloadLength);
+    const hlen = frame.headerLength;
+    frame.wire = concat(this.wirePieces, hlen + frame.payloadLength);
+    // Unmasked, the payload is the rest of the wire bytes; masked, it is unmasked from them in one pass
+    // (a streamed frame's pieces were unmasked as they came).
+    frame.payload = !frame.masked
+      ? view(frame.wire, hlen, frame.payloadLength)
+      : this.streaming
+        ? concat(this.payloadPieces, frame.payloadLength)
+        : this.unmask(frame, frame.wire, hlen, frame.payloadLength, 0);
     this.cur = null;
     this.wirePieces = [];
     this.payloadPieces = [];
