@@ -1,5 +1,5 @@
-// The batch a session store hands its writer thread (session-writer.ts): rows flattened into one
-// array of numbers and strings, their bytes copied into one region of memory the two threads share
+// The batch a session store hands its writer thread (session-writer.ts): rows flattened into arrays of
+// numbers (and the few objects some rows carry), their bytes copied into one region of memory the two threads share
 // (or, when it has no room, a buffer that is transferred, not cloned). Encoded on the main thread,
 // decoded in the writer.
 import type { Direction } from '../../../shared/api.ts';
@@ -31,8 +31,12 @@ export interface MessageInsert {
 export interface WriterBatch {
   readonly type: 'batch';
   readonly seq: number;
-  readonly frames: Field[];
-  readonly messages: Field[];
+  /** Each frame's numbers: FRAME_FIELDS per row (see encodeBatch). */
+  readonly frames: Float64Array;
+  readonly frameExtras: Extras;
+  /** Each message's numbers: MESSAGE_FIELDS per row. */
+  readonly messages: Float64Array;
+  readonly messageExtras: Extras;
   /** Frames written in an earlier batch whose message completed since: row id, message index, … */
   readonly links: number[];
   /** Connection summaries to keep: id and JSON. */
@@ -96,8 +100,6 @@ export interface WriterAck {
   readonly fatal: boolean;
 }
 
-type Field = number | string | null | Record<string, unknown>;
-
 /** The frames table's `kind` column (`message`: a messages-view row of an assembled message), and its names. */
 export const KIND = { frame: 0, error: 1, note: 2, message: 3 } as const;
 export const KIND_NAME = ['frame', 'error', 'note', 'message'] as const;
@@ -114,21 +116,32 @@ export const ROWS_PER_CONNECTION = 2 ** 32;
  */
 export const messageSearchRowid = (messageId: number): number => -messageId - 1;
 
-const FRAME_FIELDS = 24;
-const MESSAGE_FIELDS = 14;
+/** A row's fields beyond numbers (rare): the row's index in its table's batch, and the object. */
+type Extras = Array<[number, Record<string, unknown>]>;
 
-/** Flattens rows into a batch; their bytes are copied, so the records may be dropped once it is encoded. */
+const FRAME_FIELDS = 19;
+const MESSAGE_FIELDS = 14;
+/** A null number (a note's direction, an absent blob's length). */
+const NONE = -1;
+
+/**
+ * Flattens rows into a batch: their numbers into Float64Arrays (moved to the writer, not cloned field by
+ * field), their bytes copied, so the records may be dropped once it is encoded.
+ */
 export function encodeBatch(
   seq: number, frames: FrameInsert[], messages: MessageInsert[], links: number[], connections: Array<[number, string]>, place: PackPlace,
 ): { batch: WriterBatch; transfer: ArrayBuffer[] } {
   const blobs: Uint8Array[] = [];
   let size = 0;
-  const ref = (out: Field[], b: Uint8Array | null | undefined): void => {
+  /** Where `b` goes in the pack, written at out[at] (offset) and out[at + 1] (length, NONE for null). */
+  const ref = (out: Float64Array, at: number, b: Uint8Array | null | undefined): void => {
     if (b === null || b === undefined) {
-      out.push(0, -1);
+      out[at] = 0;
+      out[at + 1] = NONE;
       return;
     }
-    out.push(size, b.length);
+    out[at] = size;
+    out[at + 1] = b.length;
     blobs.push(b);
     size += b.length;
   };
@@ -137,44 +150,71 @@ export function encodeBatch(
   for (const msg of messages) {
     if (msg.dataInFrame) (sharedPayload ??= new Map()).set(msg.id - (msg.id % ROWS_PER_CONNECTION) + msg.first, -1);
   }
-  const f: Field[] = [];
-  for (const { id, rec, message } of frames) {
+  const f = new Float64Array(frames.length * FRAME_FIELDS);
+  const frameExtras: Extras = [];
+  for (let r = 0; r < frames.length; r++) {
+    const { id, rec, message } = frames[r]!;
+    const i = r * FRAME_FIELDS;
+    f[i] = id;
+    f[i + 8] = message;
     if (rec.kind === 'note') {
-      f.push(id, KIND.note, null, rec.time, -1, 1, 0, 0, message, 0, 0, 0, 0, 0, { event: rec.event, text: rec.text });
-      for (let i = 0; i < 4; i++) ref(f, null);
-      f.push(0);
+      f[i + 1] = KIND.note;
+      f[i + 2] = NONE;
+      f[i + 3] = rec.time;
+      frameExtras.push([r, { event: rec.event, text: rec.text }]);
+      for (let b = 10; b < 18; b += 2) ref(f, i + b, null);
       continue;
     }
     // Most frames have none of these: no object for them (this runs on the relay's thread, per frame).
-    const meta = rec.error || (rec.rules && rec.rules.length > 0) || rec.heldMs != null || rec.fullLength != null
-      ? { error: rec.error, rules: rec.rules, heldMs: rec.heldMs, fullLength: rec.fullLength }
-      : null;
-    f.push(id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength, message,
-      rec.compressed ? 1 : 0, rec.flags ?? 0, rec.headerLength, rec.nonMinimalLength ? 1 : 0, rec.textual ? 1 : 0, meta);
-    ref(f, rec.maskKey);
-    ref(f, rec.original);
+    if (rec.error || (rec.rules && rec.rules.length > 0) || rec.heldMs != null || rec.fullLength != null) {
+      frameExtras.push([r, { error: rec.error, rules: rec.rules, heldMs: rec.heldMs, fullLength: rec.fullLength }]);
+    }
+    f[i + 1] = rec.kind === 'error' ? KIND.error : KIND.frame;
+    f[i + 2] = DIR[rec.dir];
+    f[i + 3] = rec.time;
+    f[i + 4] = rec.opcode;
+    f[i + 5] = rec.rsv;
+    f[i + 6] = rec.payloadLength;
+    f[i + 7] = rec.headerLength;
     // A payload known to be the rest of the wire bytes is not copied twice: the header goes alone.
     const headerOnly = rec.payloadIsWire === true && rec.kind === 'frame' && rec.fullLength == null && rec.wire.length === rec.headerLength + rec.payload.length;
-    ref(f, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire);
+    f[i + 9] = (rec.fin ? BIT.fin : 0) | (rec.compressed ? BIT.compressed : 0) | (rec.nonMinimalLength ? BIT.nonMinimal : 0)
+      | (rec.textual ? BIT.textual : 0) | (headerOnly ? BIT.wireIsHeader : 0);
+    ref(f, i + 10, rec.maskKey);
+    ref(f, i + 12, rec.original);
+    ref(f, i + 14, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire);
     if (sharedPayload !== null && sharedPayload.has(id)) sharedPayload.set(id, size);
-    ref(f, rec.payload);
-    f.push(headerOnly ? 1 : 0);
+    ref(f, i + 16, rec.payload);
+    f[i + 18] = rec.flags ?? 0;
   }
-  const m: Field[] = [];
-  for (const { id, rec, frameRow, first, last, dataInFrame } of messages) {
+  const m = new Float64Array(messages.length * MESSAGE_FIELDS);
+  const messageExtras: Extras = [];
+  for (let r = 0; r < messages.length; r++) {
+    const { id, rec, frameRow, first, last, dataInFrame } = messages[r]!;
+    const i = r * MESSAGE_FIELDS;
+    m[i] = id;
+    m[i + 1] = frameRow ?? NONE;
+    m[i + 2] = first;
+    m[i + 3] = last;
     if (rec === null) {
-      m.push(id, frameRow, first, last, 0, 0, 0, 0, 0, 0, null);
-      ref(m, null);
-      m.push(0);
+      m[i + 4] = 0;
+      ref(m, i + 11, null);
       continue;
     }
-    const meta = (rec.rules && rec.rules.length > 0) || rec.fullLength != null ? { rules: rec.rules, fullLength: rec.fullLength } : null;
-    m.push(id, null, first, last, 1, DIR[rec.dir], rec.time, rec.opcode, rec.compressed ? 1 : 0, rec.flags ?? 0, meta);
+    if ((rec.rules && rec.rules.length > 0) || rec.fullLength != null) messageExtras.push([r, { rules: rec.rules, fullLength: rec.fullLength }]);
+    m[i + 4] = 1;
+    m[i + 5] = DIR[rec.dir];
+    m[i + 6] = rec.time;
+    m[i + 7] = rec.opcode;
+    m[i + 8] = rec.compressed ? 1 : 0;
+    m[i + 9] = rec.flags ?? 0;
     const at = dataInFrame ? sharedPayload?.get(id - (id % ROWS_PER_CONNECTION) + first) ?? -1 : -1;
-    if (at >= 0) m.push(at, rec.data.length, 1);
-    else {
-      ref(m, rec.data);
-      m.push(0);
+    if (at >= 0) {
+      m[i + 11] = at;
+      m[i + 12] = rec.data.length;
+      m[i + 13] = 1;
+    } else {
+      ref(m, i + 11, rec.data);
     }
   }
   const shared = place(size);
@@ -184,48 +224,57 @@ export function encodeBatch(
     pack.set(b, at);
     at += b.length;
   }
-  const batch: WriterBatch = { type: 'batch', seq, frames: f, messages: m, links, connections, pack: pack.buffer, packOffset: pack.byteOffset, packLength: size };
-  return { batch, transfer: shared === null ? [pack.buffer as ArrayBuffer] : [] };
+  const batch: WriterBatch = {
+    type: 'batch', seq, frames: f, frameExtras, messages: m, messageExtras, links, connections, pack: pack.buffer, packOffset: pack.byteOffset, packLength: size,
+  };
+  const transfer = [f.buffer, m.buffer];
+  if (shared === null) transfer.push(pack.buffer as ArrayBuffer);
+  return { batch, transfer };
 }
+
+/** The frames' flags, as bits of one field. */
+const BIT = { fin: 1, compressed: 2, nonMinimal: 4, textual: 8, wireIsHeader: 16 } as const;
 
 /** The batch's frames as the store queued them (their bytes are views of the batch's buffer). */
 export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
   const f = batch.frames;
   const pack = new Uint8Array(batch.pack, batch.packOffset, batch.packLength);
-  const blob = (i: number): Uint8Array | null => (f[i + 1] === -1 ? null : pack.subarray(f[i] as number, (f[i] as number) + (f[i + 1] as number)));
-  for (let i = 0; i < f.length; i += FRAME_FIELDS) {
-    const id = f[i] as number;
-    const kind = f[i + 1] as number;
-    const message = f[i + 8] as number;
-    const meta = f[i + 14] as Record<string, unknown> | null;
+  const blob = (i: number): Uint8Array | null => (f[i + 1] === NONE ? null : pack.subarray(f[i]!, f[i]! + f[i + 1]!));
+  const extras = new Map(batch.frameExtras);
+  for (let r = 0, i = 0; i < f.length; r++, i += FRAME_FIELDS) {
+    const id = f[i]!;
+    const kind = f[i + 1]!;
+    const message = f[i + 8]!;
+    const meta = extras.get(r);
     if (kind === KIND.note) {
-      yield { id, message, rec: { kind: 'note', time: f[i + 3] as number, event: meta!.event as NoteEvent, text: meta!.text as string } };
+      yield { id, message, rec: { kind: 'note', time: f[i + 3]!, event: meta!.event as NoteEvent, text: meta!.text as string } };
       continue;
     }
+    const bits = f[i + 9]!;
     const rec: FrameRecord = {
       kind: kind === KIND.error ? 'error' : 'frame',
-      dir: DIR_NAME[f[i + 2] as number]!,
-      time: f[i + 3] as number,
-      opcode: f[i + 4] as number,
-      fin: f[i + 5] === 1,
-      rsv: f[i + 6] as number,
-      payloadLength: f[i + 7] as number,
-      compressed: f[i + 9] === 1,
-      flags: f[i + 10] as number,
-      headerLength: f[i + 11] as number,
-      nonMinimalLength: f[i + 12] === 1,
-      textual: f[i + 13] === 1,
-      maskKey: blob(i + 15),
-      original: blob(i + 17),
-      wire: blob(i + 19) ?? new Uint8Array(0),
-      payload: blob(i + 21) ?? new Uint8Array(0),
+      dir: DIR_NAME[f[i + 2]!]!,
+      time: f[i + 3]!,
+      opcode: f[i + 4]!,
+      fin: (bits & BIT.fin) !== 0,
+      rsv: f[i + 5]!,
+      payloadLength: f[i + 6]!,
+      compressed: (bits & BIT.compressed) !== 0,
+      flags: f[i + 18]!,
+      headerLength: f[i + 7]!,
+      nonMinimalLength: (bits & BIT.nonMinimal) !== 0,
+      textual: (bits & BIT.textual) !== 0,
+      maskKey: blob(i + 10),
+      original: blob(i + 12),
+      wire: blob(i + 14) ?? new Uint8Array(0),
+      payload: blob(i + 16) ?? new Uint8Array(0),
       error: (meta?.error as FrameRecord['error']) ?? null,
       // (Absent on most frames: undefined rather than a copy of the object with the field.)
       rules: (meta?.rules as string[] | undefined) ?? undefined,
       heldMs: (meta?.heldMs as number | undefined) ?? undefined,
       fullLength: (meta?.fullLength as number | undefined) ?? undefined,
     };
-    yield { id, message, rec, wireIsHeader: f[i + 23] === 1 };
+    yield { id, message, rec, wireIsHeader: (bits & BIT.wireIsHeader) !== 0 };
   }
 }
 
@@ -235,8 +284,8 @@ export function framesSharedByMessages(batch: WriterBatch): number[] {
   const ids: number[] = [];
   for (let i = 0; i < m.length; i += MESSAGE_FIELDS) {
     if (m[i + 13] === 1) {
-      const id = m[i] as number;
-      ids.push(id - (id % ROWS_PER_CONNECTION) + (m[i + 2] as number));
+      const id = m[i]!;
+      ids.push(id - (id % ROWS_PER_CONNECTION) + m[i + 2]!);
     }
   }
   return ids;
@@ -246,24 +295,25 @@ export function framesSharedByMessages(batch: WriterBatch): number[] {
 export function* decodeMessages(batch: WriterBatch): Iterable<MessageInsert> {
   const m = batch.messages;
   const pack = new Uint8Array(batch.pack, batch.packOffset, batch.packLength);
-  for (let i = 0; i < m.length; i += MESSAGE_FIELDS) {
-    const id = m[i] as number;
-    const first = m[i + 2] as number;
-    const last = m[i + 3] as number;
+  const extras = new Map(batch.messageExtras);
+  for (let r = 0, i = 0; i < m.length; r++, i += MESSAGE_FIELDS) {
+    const id = m[i]!;
+    const first = m[i + 2]!;
+    const last = m[i + 3]!;
     if (m[i + 4] === 0) {
-      yield { id, rec: null, frameRow: m[i + 1] as number, first, last, dataInFrame: false };
+      yield { id, rec: null, frameRow: m[i + 1]!, first, last, dataInFrame: false };
       continue;
     }
-    const meta = m[i + 10] as Record<string, unknown> | null;
-    const off = m[i + 11] as number;
+    const meta = extras.get(r);
+    const off = m[i + 11]!;
     const rec: MessageRecord = {
       kind: 'message',
-      dir: DIR_NAME[m[i + 5] as number]!,
-      time: m[i + 6] as number,
-      opcode: m[i + 7] as number,
+      dir: DIR_NAME[m[i + 5]!]!,
+      time: m[i + 6]!,
+      opcode: m[i + 7]!,
       compressed: m[i + 8] === 1,
-      flags: m[i + 9] as number,
-      data: pack.subarray(off, off + (m[i + 12] as number)),
+      flags: m[i + 9]!,
+      data: pack.subarray(off, off + m[i + 12]!),
       ...(meta?.rules ? { rules: meta.rules as string[] } : {}),
       ...(meta?.fullLength != null ? { fullLength: meta.fullLength as number } : {}),
     };

@@ -1,6 +1,6 @@
 // The batch a store hands its writer thread: what of a frame's bytes it carries.
 import { expect, test } from 'vitest';
-import { decodeFrames, encodeBatch, type FrameInsert } from '../../../electron/core/store/writer-batch.ts';
+import { decodeFrames, decodeMessages, encodeBatch, type FrameInsert } from '../../../electron/core/store/writer-batch.ts';
 import type { FrameRecord } from '../../../electron/core/store/records.ts';
 import { frameRecord } from '../../support/session-records.ts';
 import { pattern } from '../../support/bytes.ts';
@@ -26,4 +26,30 @@ test('a frame whose payload is known to be its wire bytes carries its header and
   expect(b!.wireIsHeader).toBe(false);
   expect((b!.rec as FrameRecord).wire).toEqual(unknown.wire);
   expect(c!.wireIsHeader).toBe(false);
+});
+
+test('every field of notes, frames, errors and messages comes out as it went in', () => {
+  const frame = { ...frameRecord({ time: 5, payload: 'hi', maskKey: key, rules: ['r1'], heldMs: 12, original: Uint8Array.from([7]) }), payloadIsWire: true };
+  const error = frameRecord({ time: 6, dir: 'in', opcode: 2, payload: pattern(3, 1), error: { code: 'WS_ERR_INVALID_UTF8', closeCode: 1007, reason: 'bad' } });
+  const frames: FrameInsert[] = [
+    { id: 2 ** 32 + 0, message: -1, rec: { kind: 'note', time: 4, event: 'open', text: 'Opened' } },
+    { id: 2 ** 32 + 1, message: 0, rec: frame },
+    { id: 2 ** 32 + 2, message: 3, rec: { ...error, fullLength: 99, nonMinimalLength: true, compressed: true, fin: false, rsv: 4 } },
+  ];
+  const messages = [
+    { id: 2 ** 32 + 0, rec: { kind: 'message' as const, dir: 'out' as const, time: 5, opcode: 1, data: frame.payload, compressed: false, flags: 3, rules: ['r1'] }, frameRow: null, first: 1, last: 1, dataInFrame: true },
+    { id: 2 ** 32 + 1, rec: null, frameRow: 0, first: 0, last: 0, dataInFrame: false },
+    { id: 2 ** 32 + 2, rec: { kind: 'message' as const, dir: 'in' as const, time: 7, opcode: 2, data: pattern(5, 2), compressed: true, flags: 0, fullLength: 50 }, frameRow: null, first: 2, last: 2, dataInFrame: false },
+  ];
+  const { batch } = encodeBatch(9, frames, messages, [], [], () => null);
+  // The message sharing its frame's payload adds no bytes of its own.
+  expect(batch.packLength).toBe(4 + 1 + 6 + 2 + error.wire.length + 3 + 5);
+  const plain = (x: unknown) => JSON.parse(JSON.stringify(x, (_, v) => (v instanceof Uint8Array ? [...v] : v)));
+  const [note, f, e] = [...decodeFrames(batch)];
+  expect(note).toEqual({ id: 2 ** 32, message: -1, rec: frames[0]!.rec });
+  expect(f!.wireIsHeader).toBe(true);
+  expect(plain({ ...f!.rec, wire: undefined })).toEqual(plain({ ...frame, wire: undefined, payloadIsWire: undefined, fullLength: undefined }));
+  expect(plain(e!.rec)).toEqual(plain({ ...frames[2]!.rec, original: null }));
+  expect(e!.wireIsHeader).toBe(false);
+  expect(plain([...decodeMessages(batch)])).toEqual(plain(messages));
 });
