@@ -103,7 +103,9 @@ describe('the launched browser\'s own profile', () => {
     writeFileSync(browser, [
       '#!/bin/sh',
       'for arg; do case "$arg" in --user-data-dir=*) dir="${arg#--user-data-dir=}";; esac; done',
-      `(trap '' TERM; sleep 0.4; mkdir -p "$dir/Default" && echo late > "$dir/Default/Last Session"; echo done > "$dir.helper") &`,
+      `(trap '' TERM; : > "$dir.ready"; sleep 0.4; mkdir -p "$dir/Default" && echo late > "$dir/Default/Last Session"; echo done > "$dir.helper") &`,
+      // The main process exits once the helper is deaf to SIGTERM (else the launcher's SIGTERM may come first).
+      'while [ ! -e "$dir.ready" ]; do sleep 0.01; done',
       'exit 0',
       '',
     ].join('\n'));
@@ -113,6 +115,7 @@ describe('the launched browser\'s own profile', () => {
     await vi.waitFor(() => expect(existsSync(`${launched.profileDir}.helper`)).toBe(true), { timeout: 10_000, interval: 20 });
     await vi.waitFor(() => expect(existsSync(launched.profileDir)).toBe(false), { timeout: 10_000, interval: 20 });
     rmSync(`${launched.profileDir}.helper`);
+    rmSync(`${launched.profileDir}.ready`);
   }, 30_000);
 });
 
