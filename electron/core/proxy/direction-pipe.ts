@@ -82,8 +82,9 @@ export class DirectionPipe {
   private deferred: Array<() => void> = [];
   /** A close frame went to the receiver: data frames behind it are not forwarded. */
   private closeWritten = false;
-  /** Consecutive untouched wire bytes from one chunk, written as one piece. */
+  /** Consecutive untouched wire bytes from one chunk, written as one piece: `runLength` bytes from `run`'s start. */
   private run: Uint8Array | null = null;
+  private runLength = 0;
   /** The last streamed frame went straight out (the queue was empty), so its message is recorded straight away too. */
   private streamedDirect = false;
   private readonly recorder: FrameRecorder;
@@ -514,17 +515,19 @@ export class DirectionPipe {
   /** Queues untouched wire bytes, joining views that follow each other in one received chunk. */
   private writeWire(wire: Uint8Array): void {
     const run = this.run;
-    if (run !== null && run.buffer === wire.buffer && run.byteOffset + run.length === wire.byteOffset) {
-      this.run = new Uint8Array(run.buffer, run.byteOffset, run.length + wire.length);
+    // (The joined length is kept as a number: no new view per frame of a run.)
+    if (run !== null && run.buffer === wire.buffer && run.byteOffset + this.runLength === wire.byteOffset) {
+      this.runLength += wire.length;
       return;
     }
     this.flushRun();
     this.run = wire;
+    this.runLength = wire.length;
   }
 
   private flushRun(): void {
     if (this.run === null) return;
-    const run = this.run;
+    const run = this.runLength === this.run.length ? this.run : new Uint8Array(this.run.buffer, this.run.byteOffset, this.runLength);
     this.run = null;
     this.dest.write(run);
     if (this.dest.writableNeedDrain) this.source.pause();

@@ -355,10 +355,12 @@ export class SessionStore implements RecordingStore, LibraryStore {
     const t = this.timeline(connectionId);
     const index = t.messageRows++;
     const rows = t.pending[rec.dir];
-    t.pending[rec.dir] = [];
     this.linkFrames(connectionId, rows, index);
     const last = rows.length > 0 ? rows[rows.length - 1]! : t.frameRows - 1;
-    this.queueMessage(connectionId, index, this.capMessage(rec), null, rows[0] ?? last, last);
+    const first = rows[0] ?? last;
+    // (Emptied, not replaced: one array per direction, not one per message.)
+    rows.length = 0;
+    this.queueMessage(connectionId, index, this.capMessage(rec), null, first, last);
     return index;
   }
 
@@ -855,7 +857,9 @@ export class SessionStore implements RecordingStore, LibraryStore {
       if (f.id !== id) continue;
       if (f.rec.kind === 'note') return false;
       const payload = f.rec.payload;
-      return payload === data || (payload.length === data.length && Buffer.from(payload.buffer, payload.byteOffset, payload.length).equals(data));
+      if (payload.length !== data.length) return false;
+      // The same bytes in memory (the usual case), or equal ones.
+      return (payload.buffer === data.buffer && payload.byteOffset === data.byteOffset) || Buffer.from(payload.buffer, payload.byteOffset, payload.length).equals(data);
     }
     return false;
   }
