@@ -58,7 +58,7 @@ export class ProxyListener {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
-    this.server = net.createServer((socket) => this.accept(socket));
+    this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
   /** Resolves with host:port once listening; rejects with a ListenError saying what to do. */
