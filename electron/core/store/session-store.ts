@@ -27,10 +27,11 @@ import {
 /**
  * The session format. 2: an assembled message of one frame stores no data of its own (it is that
  * frame's payload). 3: rows are indexed for search after they are written, up to the marks in
- * `search_progress`. Older files are read as they are and marked 3 when opened, as newer rows may follow
- * (their rows were indexed as they were written: their marks start at their last rows).
+ * `search_progress`. 4: such a message stores no preview either (it is that frame's). Older files are
+ * read as they are and marked with the current format when opened, as newer rows may follow (files
+ * before 3 had their rows indexed as they were written: their marks start at their last rows).
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 /** SQLite page size of new session files, in bytes. */
 export const PAGE_SIZE = 16384;
 /** Row ids are connection × 2^32 + row index: a connection's rows are one contiguous rowid range. */
@@ -102,6 +103,8 @@ CREATE TABLE IF NOT EXISTS search_progress (connection INTEGER PRIMARY KEY, fram
  * one frame, recorded by format 2 and later), the payload of that frame.
  */
 const MESSAGE_DATA = `COALESCE(m.data, (SELECT payload FROM frames WHERE id = (m.id - m.id % ${ROWS_PER_CONNECTION}) + m.first))`;
+/** Likewise its preview (format 4 and later): a standalone row's is its frame's (`f`), a one-frame message's that frame's. */
+const MESSAGE_PREVIEW = `COALESCE(m.preview, f.preview, (SELECT preview FROM frames WHERE id = (m.id - m.id % ${ROWS_PER_CONNECTION}) + m.first))`;
 /** The messages table's columns as records are read from them. */
 const MESSAGE_RECORD_COLUMNS = `m.id, m.frame_row, m.dir, m.time, m.opcode, m.first, m.last, m.compressed, m.flags, m.extra,
   CASE WHEN m.frame_row IS NULL THEN ${MESSAGE_DATA} END AS data`;
@@ -110,7 +113,7 @@ const FRAME_ROW_COLUMNS = `id AS rid, kind, dir, time, opcode, fin, rsv, size, p
   compressed, error_code, flags, rule, CASE WHEN searchable THEN payload END AS text_blob`;
 const MESSAGE_ROW_COLUMNS = `m.id AS rid, COALESCE(f.kind, 3) AS kind, COALESCE(m.dir, f.dir) AS dir, COALESCE(m.time, f.time) AS time,
   COALESCE(m.opcode, f.opcode) AS opcode, COALESCE(f.fin, 1) AS fin, COALESCE(f.rsv, 0) AS rsv, COALESCE(m.size, f.size) AS size,
-  COALESCE(m.preview, f.preview) AS preview,
+  ${MESSAGE_PREVIEW} AS preview,
   CASE WHEN m.frame_row IS NULL THEN m.first WHEN f.kind = 2 THEN -1 ELSE m.frame_row END AS ref,
   CASE WHEN m.frame_row IS NULL THEN m.last WHEN f.kind = 2 THEN -1 ELSE m.frame_row END AS ref_end,
   COALESCE(m.compressed, f.compressed) AS compressed, f.error_code AS error_code, COALESCE(m.flags, f.flags) AS flags,

@@ -15,7 +15,7 @@ import { copyMasked } from '../protocol/mask.ts';
 import { closeOf, framePreview, preview, SEARCH_BYTES } from './preview.ts';
 import type { FrameRecord } from './records.ts';
 import {
-  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, framesSharedByMessages, KIND, messageSearchRowid, POSTED, ROWS_PER_CONNECTION, RUNNING, STATE, WRITTEN,
+  CLOSED, decodeFrames, decodeMessages, DIR, FAILED, KIND, messageSearchRowid, POSTED, ROWS_PER_CONNECTION, RUNNING, STATE, WRITTEN,
   type FrameInsert, type MessageInsert, type WriterAck, type WriterBatch, type WriterCommand, type WriterData,
 } from './writer-batch.ts';
 
@@ -42,8 +42,6 @@ class SessionWriter {
   /** Rows written, and rows indexed, per connection (those with rows). */
   private readonly written = new Map<number, RowMarks>();
   private readonly indexed = new Map<number, RowMarks>();
-  /** In the batch being written: the preview of each frame whose payload a message shares, by frame id. */
-  private readonly sharedPreviews = new Map<number, string>();
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -150,8 +148,6 @@ class SessionWriter {
   }
 
   private writeBatch(batch: WriterBatch): void {
-    this.sharedPreviews.clear();
-    for (const id of framesSharedByMessages(batch)) this.sharedPreviews.set(id, '');
     for (const f of decodeFrames(batch)) this.writeFrame(f);
     for (const m of decodeMessages(batch)) this.writeMessage(m);
     const links = batch.links;
@@ -191,8 +187,6 @@ class SessionWriter {
       extra = JSON.stringify(fields);
     }
     const shown = framePreview(rec);
-    // A message that is this frame's payload shows the same line: worked out once.
-    if (this.sharedPreviews.has(f.id)) this.sharedPreviews.set(f.id, shown);
     this.stmt.insertFrame.run(
       f.id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength,
       shown, f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
@@ -211,7 +205,8 @@ class SessionWriter {
     }
     const rules = rec.rules && rec.rules.length > 0 ? rec.rules : undefined;
     const extra = rules === undefined && rec.fullLength == null ? null : JSON.stringify({ rules, fullLength: rec.fullLength ?? undefined });
-    const shown = (m.dataInFrame ? this.sharedPreviews.get(m.id - (m.id % ROWS_PER_CONNECTION) + m.first) : undefined) ?? preview(rec.data, rec.opcode === Opcode.TEXT);
+    // A message that is its one frame's payload has that frame's preview too (read from it, session format 4).
+    const shown = m.dataInFrame ? null : preview(rec.data, rec.opcode === Opcode.TEXT);
     this.stmt.insertMessage.run(
       m.id, null, DIR[rec.dir], rec.time, rec.opcode, rec.fullLength ?? rec.data.length, shown, m.first, m.last,
       rec.compressed ? 1 : 0, rec.flags ?? 0, rec.rules?.[0] ?? null, extra,

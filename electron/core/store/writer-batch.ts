@@ -278,19 +278,6 @@ export function* decodeFrames(batch: WriterBatch): Iterable<FrameInsert> {
   }
 }
 
-/** Ids of the batch's frames whose payload one of its messages shares (`dataInFrame`). */
-export function framesSharedByMessages(batch: WriterBatch): number[] {
-  const m = batch.messages;
-  const ids: number[] = [];
-  for (let i = 0; i < m.length; i += MESSAGE_FIELDS) {
-    if (m[i + 13] === 1) {
-      const id = m[i]!;
-      ids.push(id - (id % ROWS_PER_CONNECTION) + m[i + 2]!);
-    }
-  }
-  return ids;
-}
-
 /** The batch's messages-table rows as the store queued them. */
 export function* decodeMessages(batch: WriterBatch): Iterable<MessageInsert> {
   const m = batch.messages;

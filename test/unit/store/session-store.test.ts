@@ -835,6 +835,28 @@ describe('a message of one frame', () => {
     expect(indexes('messages', { text: 'fragmented' })).toEqual([51]);
   });
 
+  test('shows its frame\'s preview without storing one (format 4), filters on it, and keeps its own when it has its own data', () => {
+    oneFrameMessage('out', long(1));
+    store.appendFrame(ID, frame({ dir: 'in', opcode: 2, payload: pattern(100, 3) }), true);
+    store.appendMessage(ID, message('in', pattern(100, 3), 2));
+    store.appendFrame(ID, frame({ payload: 'as sent' }), true);
+    store.appendMessage(ID, message('out', 'as assembled'));
+    store.appendFrame(ID, frame({ opcode: 9, payload: 'ping!' }), false);
+    store.sync();
+    const previews = reader().prepare('SELECT preview FROM messages ORDER BY id').all().map((r) => r.preview);
+    expect(previews).toEqual([null, null, 'as assembled', null]);
+    const frames = all('frames').rows.map((r) => r.preview);
+    expect(all('messages').rows.map((r) => r.preview)).toEqual([frames[0], frames[1], 'as assembled', 'ping!']);
+    expect(frames[0]).toBe(long(1).slice(0, 200));
+    expect(frames[1]).toMatch(/^[0-9a-f]{2}( [0-9a-f]{2}){63} …$/);
+    // The preview read from the frame is what a text filter sees (the payload is past the preview, too).
+    expect(indexes('messages', { text: 'lorem' })).toEqual([0]);
+    expect(indexes('messages', { text: 'ping!' })).toEqual([3]);
+    // A binary message is matched on its preview alone (its hex).
+    expect(indexes('messages', { text: frames[1]!.slice(0, 11) })).toEqual([1]);
+    expect(store.range({ connectionId: ID, view: 'messages', start: 1, count: 1 }).rows[0]!.preview).toBe(frames[1]);
+  });
+
   test('keeps its own copy when its frame went to the writer in an earlier batch, or when the two differ', () => {
     store.appendFrame(ID, frame({ payload: long(1) }), true);
     store.flush();
@@ -857,7 +879,7 @@ describe('a message of one frame', () => {
     db.close();
     store = new SessionStore(path);
     expect([...store.messages(ID)].map((m) => ('rec' in m ? Buffer.from(m.rec.data).toString() : null))).toEqual(['old 0', 'old 1', 'old 2']);
-    expect(reader().prepare("SELECT value FROM meta WHERE key = 'schemaVersion'").get()!.value).toBe('3');
+    expect(reader().prepare("SELECT value FROM meta WHERE key = 'schemaVersion'").get()!.value).toBe('4');
   });
 });
 
