@@ -1,7 +1,7 @@
 // The batch a session store hands its writer thread (session-writer.ts): rows flattened into arrays of
-// numbers (and the few objects some rows carry), their bytes copied into one region of memory the two threads share
-// (or, when it has no room, a buffer that is transferred, not cloned). Encoded on the main thread,
-// decoded in the writer.
+// numbers (and the few objects some rows carry), those numbers and the rows' bytes copied into one region
+// of memory the two threads share (or, when it has no room, a buffer that is transferred, not cloned).
+// Encoded on the main thread, decoded in the writer.
 import type { Direction } from '../../../shared/api.ts';
 import type { FrameRecord, MessageRecord, NoteEvent, NoteRecord } from './records.ts';
 
@@ -41,7 +41,7 @@ export interface WriterBatch {
   readonly links: number[];
   /** Connection summaries to keep: id and JSON. */
   readonly connections: Array<[number, string]>;
-  /** The rows' bytes: `packLength` bytes at `packOffset`. */
+  /** The rows' bytes: `packLength` bytes at `packOffset` (the fields above are views of the same buffer). */
   readonly pack: ArrayBuffer | SharedArrayBuffer;
   readonly packOffset: number;
   readonly packLength: number;
@@ -125,8 +125,9 @@ const MESSAGE_FIELDS = 14;
 const NONE = -1;
 
 /**
- * Flattens rows into a batch: their numbers into Float64Arrays (moved to the writer, not cloned field by
- * field), their bytes copied, so the records may be dropped once it is encoded.
+ * Flattens rows into a batch: their numbers into Float64Arrays and their bytes after them, in the region
+ * `place` gives (nothing to clone field by field, nothing left for either thread's GC), so the records
+ * may be dropped once it is encoded.
  */
 export function encodeBatch(
   seq: number, frames: FrameInsert[], messages: MessageInsert[], links: number[], connections: Array<[number, string]>, place: PackPlace,
@@ -150,7 +151,10 @@ export function encodeBatch(
   for (const msg of messages) {
     if (msg.dataInFrame) (sharedPayload ??= new Map()).set(msg.id - (msg.id % ROWS_PER_CONNECTION) + msg.first, -1);
   }
-  const f = new Float64Array(frames.length * FRAME_FIELDS);
+  const fieldCount = frames.length * FRAME_FIELDS + messages.length * MESSAGE_FIELDS;
+  // (The reused array is cleared: fields a row does not use read as 0.)
+  const fields = fieldCount <= SCRATCH_FIELDS ? (scratch ??= new Float64Array(SCRATCH_FIELDS)).fill(0, 0, fieldCount) : new Float64Array(fieldCount);
+  const f = fields.subarray(0, frames.length * FRAME_FIELDS);
   const frameExtras: Extras = [];
   for (let r = 0; r < frames.length; r++) {
     const { id, rec, message } = frames[r]!;
@@ -187,7 +191,7 @@ export function encodeBatch(
     ref(f, i + 16, rec.payload);
     f[i + 18] = rec.flags ?? 0;
   }
-  const m = new Float64Array(messages.length * MESSAGE_FIELDS);
+  const m = fields.subarray(f.length, fieldCount);
   const messageExtras: Extras = [];
   for (let r = 0; r < messages.length; r++) {
     const { id, rec, frameRow, first, last, dataInFrame } = messages[r]!;
@@ -217,20 +221,31 @@ export function encodeBatch(
       ref(m, i + 11, rec.data);
     }
   }
-  const shared = place(size);
-  const pack = shared === null ? new Uint8Array(size) : new Uint8Array(shared.buffer, shared.offset, size);
+  // One region holds it all, in the ring when there is room: the fields (8-byte aligned, and every region's
+  // size a multiple of 8 so the next one is too), then the bytes.
+  const fieldBytes = fieldCount * Float64Array.BYTES_PER_ELEMENT;
+  const total = fieldBytes + Math.ceil(size / 8) * 8;
+  const shared = place(total);
+  const buffer = shared?.buffer ?? new ArrayBuffer(total);
+  const offset = shared?.offset ?? 0;
+  const placed = new Float64Array(buffer, offset, fieldCount);
+  placed.set(fields.subarray(0, fieldCount));
+  const pack = new Uint8Array(buffer, offset + fieldBytes, size);
   let at = 0;
   for (const b of blobs) {
     pack.set(b, at);
     at += b.length;
   }
   const batch: WriterBatch = {
-    type: 'batch', seq, frames: f, frameExtras, messages: m, messageExtras, links, connections, pack: pack.buffer, packOffset: pack.byteOffset, packLength: size,
+    type: 'batch', seq, frames: placed.subarray(0, f.length), frameExtras, messages: placed.subarray(f.length), messageExtras, links, connections,
+    pack: buffer, packOffset: pack.byteOffset, packLength: size,
   };
-  const transfer = [f.buffer, m.buffer];
-  if (shared === null) transfer.push(pack.buffer as ArrayBuffer);
-  return { batch, transfer };
+  return { batch, transfer: shared === null ? [buffer as ArrayBuffer] : [] };
 }
+
+/** Fields of a batch up to this many are put together in one reused array (larger batches get their own). */
+const SCRATCH_FIELDS = 64 * 1024;
+let scratch: Float64Array | null = null;
 
 /** The frames' flags, as bits of one field. */
 const BIT = { fin: 1, compressed: 2, nonMinimal: 4, textual: 8, wireIsHeader: 16 } as const;

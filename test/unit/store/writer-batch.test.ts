@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import { decodeFrames, decodeMessages, encodeBatch, type FrameInsert } from '../../../electron/core/store/writer-batch.ts';
 import type { FrameRecord } from '../../../electron/core/store/records.ts';
-import { frameRecord } from '../../support/session-records.ts';
+import { frameRecord, utf8 } from '../../support/session-records.ts';
 import { pattern } from '../../support/bytes.ts';
 
 const key = Uint8Array.from([1, 2, 3, 4]);
@@ -52,4 +52,28 @@ test('every field of notes, frames, errors and messages comes out as it went in'
   expect(plain(e!.rec)).toEqual(plain({ ...frames[2]!.rec, original: null }));
   expect(e!.wireIsHeader).toBe(false);
   expect(plain([...decodeMessages(batch)])).toEqual(plain(messages));
+});
+
+test('a batch lives in the region it is placed in, fields first, and a later batch reads none of an earlier one\'s fields', () => {
+  const ring = new SharedArrayBuffer(1 << 16);
+  const first = encodeBatch(1, [{ id: 1, message: 0, rec: { ...frameRecord({ time: 1, payload: 'abc', flags: 7 }), payloadIsWire: true } }], [
+    { id: 1, rec: { kind: 'message', dir: 'in', time: 2, opcode: 1, data: utf8('abc'), compressed: true, flags: 7 }, frameRow: null, first: 1, last: 1, dataInFrame: true },
+  ], [], [], (size) => {
+    expect(size % 8).toBe(0);
+    return { buffer: ring, offset: 8 };
+  });
+  expect(first.transfer).toEqual([]);
+  expect(first.batch.pack).toBe(ring);
+  expect([first.batch.frames.buffer, first.batch.frames.byteOffset, first.batch.messages.byteOffset]).toEqual([ring, 8, 8 + 19 * 8]);
+  expect(first.batch.packOffset).toBe(8 + (19 + 14) * 8);
+
+  const note: FrameInsert = { id: 2, message: -1, rec: { kind: 'note', time: 3, event: 'open', text: 'Opened' } };
+  const standalone = { id: 2, rec: null, frameRow: 2, first: 2, last: 2, dataInFrame: false };
+  // Its own data, uncompressed, no flags: where the first batch had a shared, compressed, flagged one.
+  const own = { id: 3, rec: { kind: 'message' as const, dir: 'in' as const, time: 4, opcode: 1, data: utf8('xyz'), compressed: false, flags: 0 }, frameRow: null, first: 1, last: 1, dataInFrame: false };
+  const second = encodeBatch(2, [note], [own, standalone], [], [], () => null);
+  expect(second.transfer).toEqual([second.batch.pack]);
+  expect([...decodeFrames(second.batch)]).toEqual([note]);
+  expect([...decodeMessages(second.batch)].map((m) => ({ ...m, rec: m.rec && { ...m.rec, data: Buffer.from(m.rec.data).toString() } })))
+    .toEqual([{ ...own, rec: { ...own.rec, data: 'xyz' } }, standalone]);
 });
