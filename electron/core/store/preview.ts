@@ -1,5 +1,5 @@
 // How the timeline shows a payload in one line, for the store's rows and the replay comparison.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { closeCodeMeaning, Opcode } from '../../../shared/websocket.ts';
 import type { FrameRecord } from './records.ts';
 
@@ -31,6 +31,17 @@ export function framePreview(rec: FrameRecord): string {
   if (rec.opcode === Opcode.CLOSE) return closePreview(rec.payload);
   if (rec.compressed && !rec.fin) return `(compressed fragment, ${rec.payload.length} bytes)`;
   return preview(rec.payload, rec.textual || rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG);
+}
+
+/**
+ * `shown` (framePreview's line for `rec`) is the payload's first PREVIEW_CHARS bytes read as text: ASCII
+ * without NUL, so the session can store no copy of it and read it back from the payload (format 5).
+ */
+export function previewIsPayloadHead(rec: FrameRecord, shown: string): boolean {
+  if (rec.kind !== 'frame' || rec.opcode === Opcode.CLOSE || (rec.compressed && !rec.fin)) return false;
+  const head = rec.payload.subarray(0, PREVIEW_CHARS);
+  // A hex line is never as long as its bytes; a text line of as many characters as ASCII bytes is them.
+  return shown.length === head.length && isAscii(head) && head.indexOf(0) < 0;
 }
 
 /** A close frame's status code (null when it has none) and reason. */

@@ -808,6 +808,31 @@ describe('reading whole timelines and importing them', () => {
   });
 });
 
+describe('a frame\'s preview', () => {
+  test('that is its payload\'s ASCII head is stored as \'\' and read back as it was shown (format 5); others are stored', () => {
+    const long = 'abc '.repeat(100);
+    const payloads: Array<[Uint8Array | string, number]> = [
+      ['short text', 1], [long, 1], ['', 1], ['caf\u00e9 au lait', 1], ['nul\u0000inside', 1], [pattern(40, 2), 2], [utf8('ping?'), 9],
+    ];
+    for (const [payload, opcode] of payloads) store.appendFrame(ID, frame({ opcode, payload }), false);
+    store.appendFrame(ID, frame({ opcode: 8, payload: Uint8Array.from([0x03, 0xe8, 0x62, 0x79, 0x65]) }), false);
+    store.sync();
+    const rows = all('frames').rows;
+    const stored = reader().prepare('SELECT preview FROM frames ORDER BY id').all().map((r) => r.preview);
+    expect(rows.map((r) => r.preview)).toEqual([
+      'short text', long.slice(0, 200), '', 'caf\u00e9 au lait', 'nul\u0000inside', rows[5]!.preview, 'ping?', '1000 Normal Closure: bye',
+    ]);
+    expect(rows[5]!.preview).toMatch(/^[0-9a-f]{2}( [0-9a-f]{2}){39}$/);
+    expect(stored).toEqual(['', '', '', 'caf\u00e9 au lait', 'nul\u0000inside', rows[5]!.preview, '', '1000 Normal Closure: bye']);
+    // Filters, regex search and the messages view see the line as shown.
+    expect(indexes('frames', { text: 'short' })).toEqual([0]);
+    expect(indexes('frames', { text: '^short t', regex: true })).toEqual([0]);
+    expect(indexes('frames', { text: 'ping?' })).toEqual([6]);
+    expect(store.search({ text: '^abc abc', regex: true }).hits.map((h) => h.preview)).toEqual([long.slice(0, 200)]);
+    expect(all('messages').rows.map((r) => r.preview)).toEqual(rows.map((r) => r.preview));
+  });
+});
+
 describe('a message of one frame', () => {
   // Payloads longer than the preview, with a word at the end that only the whole payload holds.
   const long = (i: number): string => `${'lorem ipsum '.repeat(30)}zebra${i}`;
@@ -879,7 +904,7 @@ describe('a message of one frame', () => {
     db.close();
     store = new SessionStore(path);
     expect([...store.messages(ID)].map((m) => ('rec' in m ? Buffer.from(m.rec.data).toString() : null))).toEqual(['old 0', 'old 1', 'old 2']);
-    expect(reader().prepare("SELECT value FROM meta WHERE key = 'schemaVersion'").get()!.value).toBe('4');
+    expect(reader().prepare("SELECT value FROM meta WHERE key = 'schemaVersion'").get()!.value).toBe('5');
   });
 });
 
