@@ -32,9 +32,8 @@ const LATENCY_ROUNDS = 5;
 const LATENCY_WARMUP = 100;
 /**
  * The RSS case: this many messages cross the proxy (two per echo), after a warm-up on the same connection
- * long enough for a proxy's bounded buffers to be in use (Framescope's 32 MiB ring between relay and
- * writer fills in the first 40,000 or so echoes, then RSS stays level), so growth measured after it is
- * growth with the message count.
+ * long enough for Framescope's 32 MiB ring between relay and writer to be in use (it is first touched in
+ * the first 40,000 or so echoes), so that its first use is not counted as growth.
  */
 const RSS_MESSAGES = 200_000;
 const RSS_WARMUP_ECHOES = 50_000;

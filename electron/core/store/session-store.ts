@@ -28,7 +28,7 @@ import {
  * The session format. 2: an assembled message of one frame stores no data of its own (it is that
  * frame's payload). 3: rows are indexed for search after they are written, up to the marks in
  * `search_progress`. 4: such a message stores no preview either (it is that frame's). 5: a frame whose
- * preview is its payload's first bytes (ASCII) stores '' for it (FRAME_PREVIEW). Older files are
+ * preview is its payload's first bytes (ASCII) stores '' for it (framePreview). Older files are
  * read as they are and marked with the current format when opened, as newer rows may follow (files
  * before 3 had their rows indexed as they were written: their marks start at their last rows).
  */

@@ -119,7 +119,17 @@ export const messageSearchRowid = (messageId: number): number => -messageId - 1;
 /** A row's fields beyond numbers (rare): the row's index in its table's batch, and the object. */
 type Extras = Array<[number, Record<string, unknown>]>;
 
+/**
+ * A frame's fields: 0 id, 1 kind, 2 dir, 3 time, 4 opcode, 5 rsv, 6 payload length, 7 header length,
+ * 8 message, 9 BIT flags, then offset and length in the pack of 10 mask key, 12 original, 14 wire bytes
+ * (only the header with BIT.wireIsHeader), 16 payload, and 18 FrameFlag bits.
+ */
 const FRAME_FIELDS = 19;
+/**
+ * A message's fields: 0 id, 1 frame row (NONE: an assembled message), 2 first, 3 last, 4 has a record;
+ * with one, 5 dir, 6 time, 7 opcode, 8 compressed, 9 FrameFlag bits, 11 and 12 its data's offset and
+ * length in the pack, 13 data is its frame's payload (shared).
+ */
 const MESSAGE_FIELDS = 14;
 /** A null number (a note's direction, an absent blob's length). */
 const NONE = -1;
