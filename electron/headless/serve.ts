@@ -56,8 +56,9 @@ export interface BrowserMode {
   close(): Promise<void>;
 }
 
-export async function startBrowserMode(port: number, host = '127.0.0.1'): Promise<BrowserMode> {
-  const engine = new Engine({ mode: 'browser', version: appVersion(), dataDir: dataDir() });
+/** `data`: the data folder (sessions, CA); the user's own (data-dir.ts) unless given, as tests and benchmarks do. */
+export async function startBrowserMode(port: number, host = '127.0.0.1', data = dataDir()): Promise<BrowserMode> {
+  const engine = new Engine({ mode: 'browser', version: appVersion(), dataDir: data });
   let server: BrowserServer;
   try {
     server = await startBrowserServer({ port, host, rootDir: rendererDir, engine });

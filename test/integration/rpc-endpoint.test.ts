@@ -1,7 +1,10 @@
 // Browser mode's WebSocket RPC with the `ws` package as the page: who may connect (token, cookie,
 // Origin), request and reply, errors, events to every socket, and a whole connection driven over it.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { CommandError, ConnectionSummary, EventName, Events, RangeResult, RowDetail, SendResult } from '../../shared/api.ts';
@@ -135,12 +138,15 @@ function rawUpgrade(version: number, then: Buffer = Buffer.alloc(0)): Promise<Bu
 }
 
 let mode: BrowserMode;
+/** Sessions go here, not into the data folder of whoever runs the tests. */
+let dataDir: string;
 let origin: string;
 let echo: WebSocketServer;
 let echoUrl: string;
 
 beforeAll(async () => {
-  mode = await startBrowserMode(0);
+  dataDir = mkdtempSync(join(tmpdir(), 'framescope-rpc-data-'));
+  mode = await startBrowserMode(0, '127.0.0.1', dataDir);
   origin = new URL(mode.url).origin;
   echo = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((resolve) => echo.once('listening', resolve));
@@ -152,6 +158,7 @@ afterAll(async () => {
   await mode.close();
   for (const client of echo.clients) client.terminate();
   await new Promise((resolve) => echo.close(resolve));
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------- who gets in
@@ -314,7 +321,7 @@ describe('closing the RPC socket', () => {
   });
 
   test('sends 1001 to every RPC socket when browser mode shuts down', async () => {
-    const own = await startBrowserMode(0);
+    const own = await startBrowserMode(0, '127.0.0.1', join(dataDir, 'own'));
     const clients = [await RpcClient.open(own), await RpcClient.open(own)];
     await own.close();
     for (const client of clients) expect(await client.closed).toMatchObject({ code: 1001 });

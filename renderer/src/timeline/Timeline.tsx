@@ -56,12 +56,18 @@ export function Timeline() {
     return () => observer.disconnect();
   }, []);
 
+  /** Where scrolling to the bottom last put the list, as far as it knows: a scroll event there is its own. */
+  const tailTop = useRef(0);
+
   const scrollToBottom = useCallback(() => {
     following.current = true;
-    const bottom = Math.max(0, totalRef.current * ROW_HEIGHT - viewportHeight.current);
-    scrollRef.current!.scrollTop = bottom;
+    // Past the end: the browser stops at the real bottom, even when the viewport's height changed since
+    // it was last measured (a bottom worked out from the old height would leave the list short of it).
+    const end = totalRef.current * ROW_HEIGHT;
+    scrollRef.current!.scrollTop = end;
+    tailTop.current = Math.max(0, end - viewportHeight.current);
     // Set at once, so this very commit renders the rows now in view (no blank frame).
-    setFirstVisible(Math.floor(bottom / ROW_HEIGHT));
+    setFirstVisible(Math.floor(tailTop.current / ROW_HEIGHT));
     setNewRowsBelow(false);
   }, [setNewRowsBelow]);
 
@@ -103,7 +109,10 @@ export function Timeline() {
 
   function onScroll(): void {
     const element = scrollRef.current!;
-    following.current = element.scrollTop + element.clientHeight >= element.scrollHeight - ROW_HEIGHT / 2;
+    const atBottom = element.scrollTop + element.clientHeight >= element.scrollHeight - ROW_HEIGHT / 2;
+    // Only the person moving up from where the list put itself leaves the tail: not a scroll event
+    // that reports the list's own move after the viewport or the row count changed again.
+    following.current = atBottom || (following.current && element.scrollTop >= tailTop.current - ROW_HEIGHT / 2);
     if (following.current && useStore.getState().newRowsBelow) setNewRowsBelow(false);
     setFirstVisible(Math.floor(element.scrollTop / ROW_HEIGHT));
   }
