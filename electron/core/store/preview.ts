@@ -38,10 +38,11 @@ export function framePreview(rec: FrameRecord): string {
  * without NUL, so the session can store no copy of it and read it back from the payload (format 5).
  */
 export function previewIsPayloadHead(rec: FrameRecord, shown: string): boolean {
-  if (rec.kind !== 'frame' || rec.opcode === Opcode.CLOSE || (rec.compressed && !rec.fin)) return false;
-  const head = rec.payload.subarray(0, PREVIEW_CHARS);
   // A hex line is never as long as its bytes; a text line of as many characters as ASCII bytes is them.
-  return shown.length === head.length && isAscii(head) && head.indexOf(0) < 0;
+  if (shown.length !== Math.min(PREVIEW_CHARS, rec.payload.length)) return false;
+  if (rec.kind !== 'frame' || rec.opcode === Opcode.CLOSE || (rec.compressed && !rec.fin)) return false;
+  const head = rec.payload.subarray(0, shown.length);
+  return isAscii(head) && head.indexOf(0) < 0;
 }
 
 /** A close frame's status code (null when it has none) and reason. */

@@ -28,7 +28,7 @@ import {
  * The session format. 2: an assembled message of one frame stores no data of its own (it is that
  * frame's payload). 3: rows are indexed for search after they are written, up to the marks in
  * `search_progress`. 4: such a message stores no preview either (it is that frame's). 5: a frame whose
- * preview is its payload's first bytes (ASCII) stores '' for it (framePreview). Older files are
+ * preview is its payload's first bytes (ASCII) stores '' for it (framePreviewSql). Older files are
  * read as they are and marked with the current format when opened, as newer rows may follow (files
  * before 3 had their rows indexed as they were written: their marks start at their last rows).
  */
@@ -105,16 +105,16 @@ CREATE TABLE IF NOT EXISTS search_progress (connection INTEGER PRIMARY KEY, fram
  */
 const MESSAGE_DATA = `COALESCE(m.data, (SELECT payload FROM frames WHERE id = (m.id - m.id % ${ROWS_PER_CONNECTION}) + m.first))`;
 /** A frame's preview (of `frames`, as `alias`): stored, or, when '' (format 5), its payload's first bytes (ASCII; an empty payload may be NULL). */
-const framePreview = (alias: string): string =>
+const framePreviewSql = (alias: string): string =>
   `CASE WHEN ${alias}preview = '' AND ${alias}kind = ${KIND.frame} THEN COALESCE(CAST(substr(${alias}payload, 1, ${PREVIEW_CHARS}) AS TEXT), '') ELSE ${alias}preview END`;
 /** Likewise a message's (format 4 and later): a standalone row's is its frame's (`f`), a one-frame message's that frame's. */
-const MESSAGE_PREVIEW = `COALESCE(m.preview, ${framePreview('f.')},
-  (SELECT ${framePreview('')} FROM frames WHERE id = (m.id - m.id % ${ROWS_PER_CONNECTION}) + m.first))`;
+const MESSAGE_PREVIEW = `COALESCE(m.preview, ${framePreviewSql('f.')},
+  (SELECT ${framePreviewSql('')} FROM frames WHERE id = (m.id - m.id % ${ROWS_PER_CONNECTION}) + m.first))`;
 /** The messages table's columns as records are read from them. */
 const MESSAGE_RECORD_COLUMNS = `m.id, m.frame_row, m.dir, m.time, m.opcode, m.first, m.last, m.compressed, m.flags, m.extra,
   CASE WHEN m.frame_row IS NULL THEN ${MESSAGE_DATA} END AS data`;
 /** Columns of a timeline row as the range and filter queries project them, for both views. */
-const FRAME_ROW_COLUMNS = `id AS rid, kind, dir, time, opcode, fin, rsv, size, ${framePreview('')} AS preview, message AS ref, -1 AS ref_end,
+const FRAME_ROW_COLUMNS = `id AS rid, kind, dir, time, opcode, fin, rsv, size, ${framePreviewSql('')} AS preview, message AS ref, -1 AS ref_end,
   compressed, error_code, flags, rule, CASE WHEN searchable THEN payload END AS text_blob`;
 const MESSAGE_ROW_COLUMNS = `m.id AS rid, COALESCE(f.kind, 3) AS kind, COALESCE(m.dir, f.dir) AS dir, COALESCE(m.time, f.time) AS time,
   COALESCE(m.opcode, f.opcode) AS opcode, COALESCE(f.fin, 1) AS fin, COALESCE(f.rsv, 0) AS rsv, COALESCE(m.size, f.size) AS size,
@@ -616,7 +616,7 @@ export class SessionStore implements RecordingStore, LibraryStore {
     if (req.regex) {
       const key = `search\u0000${req.text}`;
       this.matchers.set(key, textTest({ text: req.text, regex: true, caseSensitive: true }));
-      const frameMatches = `fs_match(?1, ${framePreview('g.')}, CASE WHEN g.searchable THEN g.payload END)`;
+      const frameMatches = `fs_match(?1, ${framePreviewSql('g.')}, CASE WHEN g.searchable THEN g.payload END)`;
       frameHits = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames g WHERE ${frameMatches} ORDER BY id`).iterate(key);
       wholeHits = this.db.prepare(`SELECT ${FRAME_ROW_COLUMNS} FROM frames WHERE id IN (
         SELECT ${M} + m.first FROM messages m
