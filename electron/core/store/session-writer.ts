@@ -27,6 +27,13 @@ const TEXTUAL = JSON.stringify({ textual: true });
 const INDEX_CHUNK = 1024;
 /** Batches written in one transaction at most, when several wait. */
 const MAX_BATCHES_PER_COMMIT = 64;
+/**
+ * The writer's page cache. A transaction whose dirty pages do not fit in it spills pages to the WAL and
+ * writes them again at COMMIT; with many connections recording at once (each appends at its own place
+ * in the tables) SQLite's default 2 MB made a 50-connection store write 21 KB to disk per 1 KiB frame
+ * instead of 2.6 KB, and spend a third more CPU.
+ */
+const CACHE_KIB = 32 * 1024;
 /** How long indexing between commands goes on before looking for commands again. */
 const INDEX_SLICE_MS = 10;
 
@@ -47,7 +54,7 @@ class SessionWriter {
     this.db = new DatabaseSync(path);
     // The store created the schema before starting this thread; this connection only appends. It waits
     // long for the write lock (another program may hold it): a batch given up on would be lost.
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000;');
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000; PRAGMA cache_size = -${CACHE_KIB};`);
     this.stmt = {
       insertFrame: this.db.prepare(`INSERT INTO frames (id, kind, dir, time, opcode, fin, rsv, size, preview, message, compressed, error_code, flags, rule,
         searchable, header_length, non_minimal, wire_is_header, extra, mask, original, wire, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
