@@ -13,6 +13,7 @@ import { benchPackageVersion, ensureBenchPackage } from './bench-packages.ts';
 import { fmtSize } from './cases.ts';
 import { closeAll, openAll as openSockets, within } from './sockets.ts';
 import type { ChildReport, ChildRequest, ChildRole } from './proxy-child.ts';
+import { floorMessages, recordingFloor, type FloorSample } from './recording-floor.ts';
 import { ENGINE_V8_FLAGS } from '../electron/core/v8-flags.ts';
 
 const KiB = 1024;
@@ -528,6 +529,28 @@ function printThroughput(title: string, size: number, results: Map<PeerName, Out
   }
 }
 
+/**
+ * Recording by itself beside the CPU target: what writing each message's rows costs with no proxy
+ * around it, against a third of mockttp's CPU per message in the 1-connection case of the same size.
+ */
+function printFloor(floors: Map<number, FloorSample>, cpu1: Map<number, Map<PeerName, number | null>>): void {
+  const widths = [8, 13, 12, 12, 10, 8, 10];
+  console.log('\nrecording alone: CPU µs per message to record it, with nothing else running in this process (no proxy, no');
+  console.log('sockets): "SQLite alone" inserts the frame row and message row Framescope stores per one-frame message, as');
+  console.log('node:sqlite statements with constant values; "store alone" is Framescope\'s session store (its writer thread');
+  console.log('included) given the records the relay makes. Both: one connection, both directions, 1000 per transaction.');
+  console.log('Beside them, the 1-connection figures above and the CPU target (a third of mockttp\'s): a proxy that records');
+  console.log('each message this way cannot spend less than "SQLite alone".');
+  console.log(row(['size', 'SQLite alone', 'store alone', 'explicit', 'reverse', 'mockttp', 'target'], widths));
+  for (const [size, f] of floors) {
+    const c = cpu1.get(size);
+    const fmt = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(2));
+    const mockttp = c?.get('mockttp');
+    console.log(row([fmtSize(size), fmt(f.sqlite), fmt(f.store), fmt(c?.get('framescope explicit')), fmt(c?.get('framescope reverse')), fmt(mockttp),
+      fmt(mockttp === null || mockttp === undefined ? null : mockttp * TARGET.cpuVsMockttp)], widths));
+  }
+}
+
 function printLatency(results: Map<PeerName, Outcome<LatencySample>>, tally: Tally): void {
   const widths = [NAME_WIDTH, 9, 9];
   console.log(`\nround trip: ${LATENCY_ECHOES} sequential 1 KiB echoes on one connection (after ${LATENCY_WARMUP} unmeasured), best p50 of ${LATENCY_ROUNDS} rounds`);
@@ -681,10 +704,13 @@ export async function runProxyBench(): Promise<void> {
   const pool = new PeerPool(echo.url);
   const kill = (): void => pool.kill();
   process.once('exit', kill);
+  // Proxy CPU per message of each peer in the 1-connection case of each size, for the recording-alone table.
+  const cpu1 = new Map<number, Map<PeerName, number | null>>();
   try {
     for (const size of SIZES) {
       for (const connections of CONNECTIONS) {
         const results = await measureCase(pool, PEERS, ROUNDS, (peer) => throughput(peer, echo.pid, size, connections), (a, b) => a.echoesPerSecond > b.echoesPerSecond);
+        if (connections === 1) cpu1.set(size, new Map(PEERS.map((name) => [name, value(results, name)?.proxyMicrosPerMessage ?? null])));
         const window = inFlightPerConnection(size, connections);
         printThroughput(`throughput: ${fmtSize(size)} messages, ${connections} connection${connections > 1 ? 's' : ''}, pipelined (${window} in flight per connection)`, size, results, tally);
       }
@@ -698,6 +724,9 @@ export async function runProxyBench(): Promise<void> {
       if (result !== undefined) rssResults.set(name, result);
     }
     printRss(rssResults, tally);
+    const floors = new Map<number, FloorSample>();
+    for (const size of SIZES) floors.set(size, await recordingFloor(size, floorMessages(size)));
+    printFloor(floors, cpu1);
   } finally {
     await pool.stop();
     await echo.stop();

@@ -1,0 +1,123 @@
+// What recording a relayed message costs with nothing else running, for the proxy benchmark to print
+// beside its CPU-per-message target: the design records each message as a frame row and a message row
+// in the session file (DESIGN.md, "Storage"), so no proxy built on it can spend less CPU per message
+// than writing those rows takes.
+//
+// Two readings per size, both of one connection's traffic in both directions (client frames masked),
+// as a transaction per 1000 messages, in this process (the writer thread is part of it):
+// - "SQLite alone": node:sqlite inserting the rows Framescope's writer inserts for a one-frame text
+//   message, with constant values, into a fresh session file. Nothing of Framescope runs.
+// - "store alone": Framescope's SessionStore given the frame and message records the relay makes, so
+//   the handover to the writer thread and the writer's work per row are counted too.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Micros } from '../shared/api.ts';
+import type { FrameRecord, MessageRecord } from '../electron/core/store/records.ts';
+import { SessionStore } from '../electron/core/store/session-store.ts';
+import { KIND } from '../electron/core/store/writer-batch.ts';
+
+const PER_TRANSACTION = 1000;
+const TEXT = 1;
+const MASK = Uint8Array.of(0x12, 0x34, 0x56, 0x78);
+
+export interface FloorSample {
+  /** CPU µs per message: node:sqlite inserting its rows. */
+  readonly sqlite: number;
+  /** CPU µs per message: Framescope's session store recording it. */
+  readonly store: number;
+}
+
+/** Messages to write for a reading of about a second or less at `size` bytes each. */
+export function floorMessages(size: number): number {
+  return Math.max(2_000, Math.min(200_000, Math.floor(256 * 1024 * 1024 / size)));
+}
+
+export async function recordingFloor(size: number, messages = floorMessages(size)): Promise<FloorSample> {
+  const dir = mkdtempSync(join(tmpdir(), 'framescope-floor-'));
+  try {
+    return { sqlite: sqliteAlone(join(dir, 'sqlite.framescope'), size, messages), store: await storeAlone(join(dir, 'store.framescope'), size, messages) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const cpuMicros = (since: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(since);
+  return c.user + c.system;
+};
+
+function header(size: number, masked: boolean): Uint8Array {
+  const lengthBytes = size < 126 ? 0 : size < 65536 ? 2 : 8;
+  return new Uint8Array(2 + lengthBytes + (masked ? 4 : 0));
+}
+
+function sqliteAlone(path: string, size: number, messages: number): number {
+  // The schema as SessionStore makes it (page size, tables, search index); then a connection of our own.
+  new SessionStore(path).close();
+  const db = new DatabaseSync(path);
+  try {
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    const frame = db.prepare(`INSERT INTO frames (id, kind, dir, time, opcode, fin, rsv, size, preview, message, compressed, error_code, flags, rule,
+      searchable, header_length, non_minimal, wire_is_header, extra, mask, original, wire, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    const message = db.prepare(`INSERT INTO messages (id, frame_row, dir, time, opcode, size, preview, first, last, compressed, flags, rule, extra, data)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    const payload = Buffer.alloc(size, 'x');
+    const extra = JSON.stringify({ textual: true });
+    const heads = [header(size, true), header(size, false)];
+    const started = process.cpuUsage();
+    for (let i = 0; i < messages; i += PER_TRANSACTION) {
+      db.exec('BEGIN');
+      for (let id = i; id < Math.min(messages, i + PER_TRANSACTION); id++) {
+        const out = id % 2;
+        frame.run(id, KIND.frame, out, id, TEXT, 1, 0, size, '', id, 0, null, 0, null, 1, heads[out]!.length, 0, 1, extra,
+          out === 1 ? MASK : null, null, heads[out]!, payload);
+        message.run(id, null, out, id, TEXT, size, null, id, id, 0, 0, null, null, null);
+      }
+      db.exec('COMMIT');
+    }
+    return cpuMicros(started) / messages;
+  } finally {
+    db.close();
+  }
+}
+
+async function storeAlone(path: string, size: number, messages: number): Promise<number> {
+  const store = new SessionStore(path, { indexOnlyWhenTold: true });
+  try {
+    store.createTimeline(1);
+    // The wire bytes of each direction's frame (the client's masked), its payload a view of them, as the parser gives it.
+    const frames = [false, true].map((masked) => {
+      const head = header(size, masked);
+      const payload = Buffer.alloc(size, 'x');
+      const wire = Buffer.alloc(head.length + size);
+      wire.set(head);
+      if (masked) wire.set(MASK, head.length - 4);
+      for (let i = 0; i < size; i++) wire[head.length + i] = payload[i]! ^ (masked ? MASK[i % 4]! : 0);
+      return { wire, payload, head: head.length, masked };
+    });
+    const started = process.cpuUsage();
+    for (let i = 0; i < messages; i += PER_TRANSACTION) {
+      for (let n = i; n < Math.min(messages, i + PER_TRANSACTION); n++) {
+        const f = frames[n % 2]!;
+        const dir = f.masked ? 'out' : 'in';
+        const time = n as Micros;
+        const rec: FrameRecord = {
+          kind: 'frame', dir, time, opcode: TEXT, fin: true, rsv: 0, maskKey: f.masked ? MASK : null, payloadLength: size,
+          headerLength: f.head, nonMinimalLength: false, wire: f.wire, payload: f.payload, payloadIsWire: true,
+          compressed: false, textual: true, error: null, flags: 0,
+        };
+        store.appendFrame(1, rec, true);
+        const msg: MessageRecord = { kind: 'message', dir, time, opcode: TEXT, data: f.payload, compressed: false, flags: 0 };
+        store.appendMessage(1, msg);
+      }
+      // One batch per tick, as the relay's.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    store.sync();
+    return cpuMicros(started) / messages;
+  } finally {
+    store.close();
+  }
+}
