@@ -45,6 +45,22 @@ export function previewIsPayloadHead(rec: FrameRecord, shown: string): boolean {
   return isAscii(head) && head.indexOf(0) < 0;
 }
 
+/**
+ * What a frames row stores as its preview (session format 5): '' when framePreview's line is the
+ * payload's head (previewIsPayloadHead), the line otherwise. Runs per recorded frame: a text, ping or
+ * pong payload whose first bytes are ASCII is told from its bytes, without making the line.
+ */
+export function storedFramePreview(rec: FrameRecord): string {
+  if (rec.kind === 'frame' && rec.opcode !== Opcode.CLOSE && !(rec.compressed && !rec.fin)
+    && (rec.textual || rec.opcode === Opcode.PING || rec.opcode === Opcode.PONG)) {
+    const p = rec.payload;
+    // The bytes preview() reads as text, all ASCII: its line is the first PREVIEW_CHARS of them.
+    if (isAscii(p.length <= PREVIEW_CHARS * 3 ? p : p.subarray(0, PREVIEW_CHARS * 3)) && p.subarray(0, PREVIEW_CHARS).indexOf(0) < 0) return '';
+  }
+  const shown = framePreview(rec);
+  return previewIsPayloadHead(rec, shown) ? '' : shown;
+}
+
 /** A close frame's status code (null when it has none) and reason. */
 export function closeOf(payload: Uint8Array): { code: number | null; reason: string } {
   if (payload.length < 2) return { code: null, reason: '' };

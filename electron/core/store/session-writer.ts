@@ -12,7 +12,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Opcode } from '../../../shared/websocket.ts';
 import { copyMasked } from '../protocol/mask.ts';
-import { closeOf, framePreview, preview, previewIsPayloadHead, SEARCH_BYTES } from './preview.ts';
+import { closeOf, preview, SEARCH_BYTES, storedFramePreview } from './preview.ts';
 import type { FrameRecord } from './records.ts';
 import {
   CLOSED, decodeFrames, decodeMessages, DIR, FAILED, KIND, messageSearchRowid, POSTED, ROWS_PER_CONNECTION, RUNNING, STATE, WRITTEN,
@@ -193,11 +193,10 @@ class SessionWriter {
       if (rec.textual) fields.textual = true;
       extra = JSON.stringify(fields);
     }
-    // A line that is the payload's head is not stored twice: '' stands for it (session format 5).
-    const shown = framePreview(rec);
     this.stmt.insertFrame.run(
       f.id, rec.kind === 'error' ? KIND.error : KIND.frame, DIR[rec.dir], rec.time, rec.opcode, rec.fin ? 1 : 0, rec.rsv, rec.payloadLength,
-      previewIsPayloadHead(rec, shown) ? '' : shown, f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
+      // A line that is the payload's head is not stored twice: '' stands for it (session format 5).
+      storedFramePreview(rec), f.message, rec.compressed ? 1 : 0, rec.error?.code ?? null, rec.flags ?? 0, rec.rules?.[0] ?? null, searchable ? 1 : 0,
       rec.headerLength, rec.nonMinimalLength ? 1 : 0, headerOnly ? 1 : 0, extra,
       rec.maskKey, rec.original ?? null, headerOnly ? rec.wire.subarray(0, rec.headerLength) : rec.wire, rec.payload,
     );
