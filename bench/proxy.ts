@@ -538,7 +538,8 @@ function printFloor(floors: Map<number, FloorSample>, cpu1: Map<number, Map<Peer
   console.log('\nrecording alone: CPU µs per message to record it, with nothing else running in this process (no proxy, no');
   console.log('sockets): "SQLite alone" inserts the frame row and message row Framescope stores per one-frame message, as');
   console.log('node:sqlite statements with constant values; "store alone" is Framescope\'s session store (its writer thread');
-  console.log('included) given the records the relay makes. Both: one connection, both directions, 1000 per transaction.');
+  console.log('included) given the records the relay makes. Both: one connection, both directions, 1000 per transaction (1 MiB');
+  console.log('of 64 KiB messages), best of two readings, each in a file of its own.');
   console.log('Beside them, the 1-connection figures above and the CPU target (a third of mockttp\'s): a proxy that records');
   console.log('each message this way cannot spend less than "SQLite alone".');
   console.log(row(['size', 'SQLite alone', 'store alone', 'explicit', 'reverse', 'mockttp', 'target'], widths));

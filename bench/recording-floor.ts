@@ -4,7 +4,7 @@
 // than writing those rows takes.
 //
 // Two figures per size, both of one connection's traffic in both directions (client frames masked),
-// as a transaction per 1000 messages, in this process (the writer thread is part of it):
+// as a transaction per 1000 messages (or 1 MiB of them), in this process (the writer thread is part of it):
 // - "SQLite alone": node:sqlite inserting the rows Framescope's writer inserts for a one-frame text
 //   message, with constant values, into a fresh session file. Nothing of Framescope runs.
 // - "store alone": Framescope's SessionStore given the frame and message records the relay makes, so
@@ -18,7 +18,8 @@ import type { FrameRecord, MessageRecord } from '../electron/core/store/records.
 import { SessionStore } from '../electron/core/store/session-store.ts';
 import { KIND } from '../electron/core/store/writer-batch.ts';
 
-const PER_TRANSACTION = 1000;
+/** Messages per transaction (and per tick for the store): 1000, or 1 MiB of them (a relay's batches are what it read in a tick). */
+const perTransaction = (size: number): number => Math.max(1, Math.min(1000, Math.floor(1024 * 1024 / size)));
 /** Messages written before the reading starts, of each reading's count (the writer thread's start, JIT). */
 const WARMUP_SHARE = 0.25;
 const TEXT = 1;
@@ -80,9 +81,9 @@ function sqliteAlone(path: string, size: number, messages: number): number {
     const extra = JSON.stringify({ textual: true });
     const heads = [header(size, true), header(size, false)];
     const write = (from: number, to: number): void => {
-      for (let i = from; i < to; i += PER_TRANSACTION) {
+      for (let i = from; i < to; i += perTransaction(size)) {
         db.exec('BEGIN');
-        for (let id = i; id < Math.min(to, i + PER_TRANSACTION); id++) {
+        for (let id = i; id < Math.min(to, i + perTransaction(size)); id++) {
           const out = id % 2;
           frame.run(id, KIND.frame, out, id, TEXT, 1, 0, size, '', id, 0, null, 0, null, 1, heads[out]!.length, 0, 1, extra,
             out === 1 ? MASK : null, null, heads[out]!, payload);
@@ -116,8 +117,8 @@ async function storeAlone(path: string, size: number, messages: number): Promise
       return { wire, payload, head: head.length, masked };
     });
     const write = async (from: number, to: number): Promise<void> => {
-      for (let i = from; i < to; i += PER_TRANSACTION) {
-        for (let n = i; n < Math.min(to, i + PER_TRANSACTION); n++) {
+      for (let i = from; i < to; i += perTransaction(size)) {
+        for (let n = i; n < Math.min(to, i + perTransaction(size)); n++) {
           const f = frames[n % 2]!;
           const dir = f.masked ? 'out' : 'in';
           const time = n as Micros;
