@@ -31,7 +31,7 @@ const MAX_BATCHES_PER_COMMIT = 64;
  * The writer's page cache. A transaction whose dirty pages do not fit in it spills pages to the WAL and
  * writes them again at COMMIT; with many connections recording at once (each appends at its own place
  * in the tables) SQLite's default 2 MB made a 50-connection store write 21 KB to disk per 1 KiB frame
- * instead of 2.6 KB, and spend a third more CPU.
+ * instead of 2.6 KB, and its writer thread spend 1.5 times the CPU.
  */
 const CACHE_KIB = 32 * 1024;
 /** How long indexing between commands goes on before looking for commands again. */
