@@ -79,6 +79,7 @@ function sqliteAlone(path: string, size: number, messages: number): number {
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
     const payload = Buffer.alloc(size, 'x');
     const extra = JSON.stringify({ textual: true });
+    // Index 0 is the client's frame (dir 'out', masked), 1 the server's.
     const heads = [header(size, true), header(size, false)];
     const write = (from: number, to: number): void => {
       for (let i = from; i < to; i += perTransaction(size)) {
@@ -86,7 +87,7 @@ function sqliteAlone(path: string, size: number, messages: number): number {
         for (let id = i; id < Math.min(to, i + perTransaction(size)); id++) {
           const out = id % 2;
           frame.run(id, KIND.frame, out, id, TEXT, 1, 0, size, '', id, 0, null, 0, null, 1, heads[out]!.length, 0, 1, extra,
-            out === 1 ? MASK : null, null, heads[out]!, payload);
+            out === 0 ? MASK : null, null, heads[out]!, payload);
           message.run(id, null, out, id, TEXT, size, null, id, id, 0, 0, null, null, null);
         }
         db.exec('COMMIT');
@@ -106,7 +107,7 @@ async function storeAlone(path: string, size: number, messages: number): Promise
   const store = new SessionStore(path, { indexOnlyWhenTold: true });
   try {
     store.createTimeline(1);
-    // The wire bytes of each direction's frame (the client's masked), its payload a view of them, as the parser gives it.
+    // Each direction's frame: its wire bytes (the client's masked) and its payload, as the parser gives them.
     const frames = [false, true].map((masked) => {
       const head = header(size, masked);
       const payload = Buffer.alloc(size, 'x');
